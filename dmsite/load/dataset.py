@@ -1,0 +1,264 @@
+"""Load a whole project: every year's rubrics, units, ledgers and measures.
+
+Layout on disk (relative to the project root):
+
+    rubrics/<year>/<rubric-id>.yml
+    scores/<year>/units.csv
+    scores/<year>/measures.csv        (optional)
+    scores/<year>/ledgers/*.csv       (any number, any names)
+
+After each file has been read on its own, the records are checked against
+each other: every ledger row must name a registered unit, a system whose
+rubric applies to the unit's type, an item of that rubric and, where given,
+a rule whose amount fits the points.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from pathlib import Path
+
+from ..errors import Location, Problems, relative
+from ..model import Entry, Item, Measure, Rubric, Unit
+from .rubrics import load_rubric
+from .tables import read_ledger, read_measures, read_units
+
+__all__ = ["Project", "YearData", "load_project"]
+
+
+@dataclasses.dataclass
+class YearData:
+    """Validated input of one assessment year."""
+
+    year: int
+    rubrics: dict[str, Rubric]
+    rubric_files: dict[str, str]
+    units: dict[str, Unit]
+    entries: list[Entry]
+    measures: list[Measure]
+    ledger_files: list[str]
+    encodings: dict[str, str]
+    rows_read: int = 0
+
+    def rubric_for(self, unit: Unit, system: str) -> Rubric | None:
+        for rubric in self.rubrics.values():
+            if rubric.system == system and unit.type in rubric.unit_types:
+                return rubric
+        return None
+
+    def rubrics_for(self, unit: Unit) -> list[Rubric]:
+        return [rubric for rubric in self.rubrics.values() if unit.type in rubric.unit_types]
+
+    def units_for(self, rubric: Rubric) -> list[Unit]:
+        return [unit for unit in self.units.values() if unit.type in rubric.unit_types]
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rows_read - len(self.entries)
+
+
+@dataclasses.dataclass
+class Project:
+    """All years found under a project root, with every problem found while loading."""
+
+    root: Path
+    years: dict[int, YearData]
+    problems: Problems
+
+
+def load_project(root: Path, rubrics_dir: str = "rubrics", scores_dir: str = "scores",
+                 years: list[int] | None = None) -> Project:
+    """Load and cross-check every year (or the given years) under `root`."""
+    problems = Problems()
+    rubrics_root = root / rubrics_dir
+    scores_root = root / scores_dir
+    if not rubrics_root.is_dir():
+        problems.add("file-missing", Location(relative(rubrics_root, root)), path=relative(rubrics_root, root))
+        return Project(root, {}, problems)
+    found = sorted(int(path.name) for path in rubrics_root.iterdir() if path.is_dir() and path.name.isdigit())
+    selected = [year for year in found if years is None or year in years]
+    for year in years or []:
+        if year not in found:
+            problems.add("config-year", Location(relative(rubrics_root, root)), year=year,
+                         detail=f"{rubrics_dir}/{year}/ 不存在")
+    loaded: dict[int, YearData] = {}
+    for year in selected:
+        data = _load_year(root, rubrics_root / str(year), scores_root / str(year), year, problems)
+        if data is not None:
+            loaded[year] = data
+    return Project(root, loaded, problems)
+
+
+def _load_year(root: Path, rubric_dir: Path, score_dir: Path, year: int, problems: Problems) -> YearData | None:
+    encodings: dict[str, str] = {}
+    rubrics: dict[str, Rubric] = {}
+    rubric_files: dict[str, str] = {}
+    for path in sorted(rubric_dir.glob("*.yml")) + sorted(rubric_dir.glob("*.yaml")):
+        display = relative(path, root)
+        rubric = load_rubric(path, display, problems)
+        if rubric is None:
+            continue
+        if rubric.id in rubrics:
+            problems.add("rubric-duplicate-id", Location(display, 1), id=rubric.id, other=rubric_files[rubric.id])
+            continue
+        rubrics[rubric.id] = rubric
+        rubric_files[rubric.id] = display
+    _check_rubric_overlap(rubrics, rubric_files, year, problems)
+
+    if not score_dir.is_dir():
+        problems.add("config-year", Location(relative(score_dir, root)), year=year,
+                     detail=f"{relative(score_dir, root)}/ 不存在")
+        return None
+    units_path = score_dir / "units.csv"
+    units_list = read_units(units_path, relative(units_path, root), problems, encodings)
+    units = {unit.id: unit for unit in units_list}
+
+    data = YearData(year, rubrics, rubric_files, units, [], [], [], encodings)
+    for path in sorted((score_dir / "ledgers").glob("*.csv")):
+        display = relative(path, root)
+        entries, rows = read_ledger(path, display, problems, encodings)
+        data.ledger_files.append(display)
+        data.rows_read += rows
+        data.entries.extend(entry for entry in entries if _check_entry(data, entry, problems))
+
+    measures_path = score_dir / "measures.csv"
+    if measures_path.exists():
+        measures = read_measures(measures_path, relative(measures_path, root), problems, encodings)
+        data.measures = _check_measures(data, measures, problems)
+    _check_measures_complete(data, relative(measures_path, root), problems)
+    return data
+
+
+def _check_rubric_overlap(rubrics: dict[str, Rubric], files: dict[str, str], year: int,
+                          problems: Problems) -> None:
+    owner: dict[tuple[str, str], str] = {}
+    for rubric in rubrics.values():
+        for unit_type in rubric.unit_types:
+            key = (rubric.system, unit_type)
+            if key in owner:
+                problems.add("rubric-overlap", Location(files[rubric.id], 1), unit_type=unit_type, year=year,
+                             system=rubric.system, first=owner[key], second=rubric.id)
+            else:
+                owner[key] = rubric.id
+
+
+def _check_entry(data: YearData, entry: Entry, problems: Problems) -> bool:
+    def at(field: str) -> Location:
+        return Location(entry.path, entry.line, field=field)
+
+    unit = data.units.get(entry.unit)
+    if unit is None:
+        problems.add("unit-unknown", at("单位编号"), value=entry.unit)
+        return False
+    rubric = data.rubric_for(unit, entry.system)
+    if rubric is None:
+        problems.add("rubric-not-applicable", at("体系"), unit=unit.id, unit_type=unit.type, system=entry.system)
+        return False
+    item = rubric.item(entry.item)
+    if item is None:
+        problems.add("item-unknown", at("条目"), value=entry.item, rubric=rubric.id)
+        return False
+    if item.computed:
+        problems.add("item-computed", at("条目"), value=item.code)
+        return False
+    if item.applies_to and not set(item.applies_to) & set(unit.tags):
+        problems.add("item-not-applicable", at("条目"), value=item.code, tags="、".join(item.applies_to),
+                     unit=unit.id)
+        return False
+    return _check_rule(item, entry, problems)
+
+
+def _check_rule(item: Item, entry: Entry, problems: Problems) -> bool:
+    rules_text = "；".join(f"{rule.id}（{rule.describe()}）" for rule in item.rules) or "（无）"
+    if entry.rule is not None:
+        rule = item.match_rule(entry.rule, entry.points)
+        if rule is None:
+            problems.add("rule-unknown", Location(entry.path, entry.line, field="规则"), value=entry.rule,
+                         item=item.code, rules=rules_text)
+            return False
+        if rule.effect != "score" and entry.points != 0:
+            problems.add("flag-points", Location(entry.path, entry.line, field="分值"), rule=rule.id,
+                         value=entry.points)
+            return False
+        if not rule.fits(entry.points):
+            problems.add("rule-mismatch", Location(entry.path, entry.line, field="分值"), value=entry.points,
+                         item=item.code, rules=rules_text)
+            return False
+        return True
+    if not item.rules:
+        return True
+    fitting = item.fitting_rules(entry.points)
+    if not fitting:
+        problems.add("rule-mismatch", Location(entry.path, entry.line, field="分值"), value=entry.points,
+                     item=item.code, rules=rules_text)
+        return False
+    if len(fitting) > 1 and item.capped_rules:
+        problems.add("rule-ambiguous", Location(entry.path, entry.line, field="规则"), value=entry.points,
+                     item=item.code, rules="、".join(rule.id for rule in fitting))
+        return False
+    return True
+
+
+def _check_measures(data: YearData, measures: list[Measure], problems: Problems) -> list[Measure]:
+    valid: list[Measure] = []
+    first_line: dict[tuple[str, str, str, int | None], int] = {}
+    for measure in measures:
+        def at(field: str, measure: Measure = measure) -> Location:
+            return Location(measure.path, measure.line, field=field)
+
+        unit = data.units.get(measure.unit)
+        if unit is None:
+            problems.add("unit-unknown", at("单位编号"), value=measure.unit)
+            continue
+        rubric = data.rubric_for(unit, measure.system)
+        if rubric is None:
+            problems.add("rubric-not-applicable", at("体系"), unit=unit.id, unit_type=unit.type,
+                         system=measure.system)
+            continue
+        users = rubric.measures()
+        item = users.get(measure.name)
+        if item is None:
+            problems.add("measure-unknown", at("指标"), value=measure.name, rubric=rubric.id,
+                         expected="、".join(users) or "（本表不需要测量值）")
+            continue
+        if item.kind == "monthly" and measure.month is None:
+            problems.add("measure-month", at("月份"), value="（空）", measure=measure.name)
+            continue
+        if item.kind != "monthly" and measure.month is not None:
+            problems.add("measure-month-unexpected", at("月份"), value=measure.month, measure=measure.name)
+            continue
+        high = rubric.total if item.kind == "self_check" else None
+        if measure.value < 0 or (high is not None and measure.value > high):
+            problems.add("measure-range", at("数值"), field="数值", value=measure.value, low=0,
+                         high=high if high is not None else "∞")
+            continue
+        key = (measure.unit, measure.system, measure.name, measure.month)
+        if key in first_line:
+            problems.add("measure-duplicate", at("指标"), first_line=first_line[key])
+            continue
+        first_line[key] = measure.line
+        valid.append(measure)
+    return valid
+
+
+def _check_measures_complete(data: YearData, display: str, problems: Problems) -> None:
+    """Report every unit that lacks a measure a computed item of its rubric needs."""
+    present: dict[tuple[str, str, str], set[int | None]] = defaultdict(set)
+    for measure in data.measures:
+        present[(measure.unit, measure.system, measure.name)].add(measure.month)
+    for unit in data.units.values():
+        for rubric in data.rubrics_for(unit):
+            for name, item in rubric.measures().items():
+                if item.applies_to and not set(item.applies_to) & set(unit.tags):
+                    continue
+                months = present.get((unit.id, rubric.system, name), set())
+                if item.kind == "monthly":
+                    missing = [month for month in range(1, 13) if month not in months]
+                    detail = "（缺 " + "、".join(f"{month}月" for month in missing) + "）" if missing else ""
+                else:
+                    missing = [] if months else [None]
+                    detail = ""
+                if missing:
+                    problems.add("measure-missing", Location(display), unit=unit.id, measure=name, detail=detail,
+                                 path=display, rubric=rubric.id, item=item.code)

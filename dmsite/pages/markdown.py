@@ -1,0 +1,38 @@
+"""Escaping and number formatting for generated Markdown.
+
+Every string that comes from a rubric or a ledger goes through
+`escape_markdown` before it reaches a page, so HTML tags, Markdown links,
+emphasis, table pipes and line breaks in a reason are shown as text and
+cannot change the page's structure.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from markupsafe import Markup
+
+__all__ = ["escape_markdown", "format_number"]
+
+# Characters Python-Markdown treats as syntax and accepts a backslash escape
+# for (its ESCAPED_CHARS, plus "|" from the tables extension). "<", ">" and
+# "&" are turned into HTML entities instead, which contain none of these.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+def escape_markdown(text: str) -> Markup:
+    """Return `text` as inert Markdown inline content; newlines become <br>."""
+    escaped = html.escape(text, quote=False)
+    escaped = _SPECIAL.sub(r"\\\1", escaped)
+    lines = [line.strip() for line in escaped.splitlines()]
+    return Markup("<br>".join(line for line in lines if line) if len(lines) > 1 else (lines[0] if lines else ""))
+
+
+def format_number(value: Decimal, precision: int = 1) -> str:
+    """Round half up (四舍五入) to `precision` places and drop trailing zeros."""
+    quantum = Decimal(1).scaleb(-precision)
+    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    text = format(rounded.normalize(), "f")
+    return "0" if text in ("-0", "") else text

@@ -1,0 +1,438 @@
+"""Score units against rubrics: pure functions over validated records.
+
+Nothing here reads files or imports MkDocs. All arithmetic uses
+`Decimal`; totals are sums of the exact values, never of rounded ones.
+Results do not depend on the order of ledger rows: sums are order-free,
+and where a cap cuts points the cut is attributed to rows in a fixed order
+(date, file, line) so that the explanation is stable too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+from .model import Entry, Item, Measure, Rubric, Rule, Tier, Unit
+
+__all__ = [
+    "Counted",
+    "Flag",
+    "Grade",
+    "GroupScore",
+    "ItemScore",
+    "MonthlyDetail",
+    "RubricScore",
+    "SelfCheckDetail",
+    "TierDetail",
+    "YearScores",
+    "assign_grades",
+    "rank_scores",
+    "score_rubric",
+    "score_year",
+]
+
+ZERO = Decimal(0)
+
+
+@dataclasses.dataclass(frozen=True)
+class Counted:
+    """A ledger row as it entered an item's score."""
+
+    entry: Entry
+    rule: Rule | None
+    counted: Decimal
+    rule_cut: Decimal
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.entry.withdrawn
+
+
+@dataclasses.dataclass(frozen=True)
+class Flag:
+    """A mark that keeps a unit off the excellence list, with its cause."""
+
+    kind: str  # "exclude_excellence" or "veto"
+    item: str
+    cause: str
+    source: str
+
+
+@dataclasses.dataclass(frozen=True)
+class TierDetail:
+    value: Decimal
+    tier: Tier | None
+    source: str
+
+
+@dataclasses.dataclass(frozen=True)
+class MonthlyDetail:
+    values: tuple[tuple[int, Decimal], ...]
+    threshold: Decimal
+    months_below: tuple[int, ...]
+    annual_sum: Decimal
+
+    @property
+    def annual_average(self) -> Decimal:
+        return self.annual_sum / len(self.values) if self.values else ZERO
+
+    @property
+    def average_below(self) -> bool:
+        # Compare sums, not a rounded average: sum < threshold * months is exact.
+        return self.annual_sum < self.threshold * len(self.values)
+
+
+@dataclasses.dataclass(frozen=True)
+class SelfCheckDetail:
+    self_total: Decimal
+    reviewer_total: Decimal
+    gap: Decimal
+    gap_over: Decimal
+    penalized: bool
+    source: str
+
+
+Detail = TierDetail | MonthlyDetail | SelfCheckDetail
+
+
+@dataclasses.dataclass(frozen=True)
+class ItemScore:
+    item: Item
+    applicable: bool
+    max: Decimal | None
+    score: Decimal
+    recorded: Decimal
+    cut: Decimal
+    entries: tuple[Counted, ...]
+    vetoed: bool = False
+    detail: Detail | None = None
+
+    @property
+    def counted_entries(self) -> list[Counted]:
+        return [counted for counted in self.entries if not counted.withdrawn]
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupScore:
+    """Award items sharing one cap: what they earned and what the cap cut."""
+
+    id: str
+    name: str
+    cap: Decimal
+    earned: Decimal
+    cut: Decimal
+    items: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeScore:
+    """Score of a category or indicator: the sum of its items less group cuts."""
+
+    code: str
+    name: str
+    max: Decimal
+    score: Decimal
+
+
+@dataclasses.dataclass(frozen=True)
+class RubricScore:
+    unit: Unit
+    rubric: Rubric
+    total: Decimal
+    max_total: Decimal
+    items: dict[str, ItemScore]
+    nodes: dict[str, NodeScore]
+    groups: tuple[GroupScore, ...]
+    flags: tuple[Flag, ...]
+    raw_total: Decimal
+    rescaled: bool = False
+    rank: int | None = None
+    rank_of: int | None = None
+    grade: str | None = None
+
+    @property
+    def excluded_from_excellence(self) -> bool:
+        return bool(self.flags)
+
+    @property
+    def adjustments(self) -> list[ItemScore]:
+        """Items shown as adjustments to the total: 惩戒分 and the self-assessment gap."""
+        return [score for score in self.items.values() if score.item.kind in ("penalty", "self_check")]
+
+
+@dataclasses.dataclass(frozen=True)
+class Grade:
+    """A grade band: a total at or above `min` earns `name`."""
+
+    name: str
+    min: Decimal
+
+
+@dataclasses.dataclass
+class YearScores:
+    """All scores of one year, indexed by unit and by rubric (ranked)."""
+
+    by_unit: dict[str, list[RubricScore]]
+    by_rubric: dict[str, list[RubricScore]]
+
+    def get(self, unit_id: str, rubric_id: str) -> RubricScore | None:
+        for score in self.by_unit.get(unit_id, []):
+            if score.rubric.id == rubric_id:
+                return score
+        return None
+
+
+def _entry_order(entry: Entry) -> tuple:
+    return (entry.date, entry.path, entry.line)
+
+
+def _count_entries(item: Item, entries: Sequence[Entry]) -> tuple[list[Counted], list[Flag], bool]:
+    """Apply per-rule caps (扣满N分为止) and collect flags from flag rules."""
+    counted: list[Counted] = []
+    flags: list[Flag] = []
+    vetoed = False
+    used_by_rule: dict[str, Decimal] = defaultdict(Decimal)
+    for entry in sorted(entries, key=_entry_order):
+        rule = item.match_rule(entry.rule, entry.points)
+        if entry.withdrawn:
+            counted.append(Counted(entry, rule, ZERO, ZERO))
+            continue
+        if rule is not None and rule.effect != "score":
+            flags.append(Flag(rule.effect, item.code, entry.reason, entry.source))
+            vetoed = vetoed or rule.effect == "veto"
+            counted.append(Counted(entry, rule, ZERO, ZERO))
+            continue
+        points = entry.points
+        cut = ZERO
+        if rule is not None and rule.cap is not None:
+            room = max(rule.cap - used_by_rule[rule.id], ZERO)
+            cut = max(points - room, ZERO)
+            points -= cut
+            used_by_rule[rule.id] += points
+        counted.append(Counted(entry, rule, points, cut))
+    return counted, flags, vetoed
+
+
+def _score_ledger_item(item: Item, entries: Sequence[Entry]) -> tuple[ItemScore, list[Flag]]:
+    counted, flags, vetoed = _count_entries(item, entries)
+    recorded = sum((c.counted for c in counted), ZERO)
+    if item.kind == "award":
+        earned = recorded if item.max is None else min(recorded, item.max)
+        score = earned
+        cut = recorded - earned
+    else:
+        assert item.max is not None
+        deducted = min(recorded, item.max)
+        score = item.max - deducted
+        cut = recorded - deducted
+    if vetoed:
+        score = ZERO
+    return ItemScore(item, True, item.max, score, recorded, cut, tuple(counted), vetoed), flags
+
+
+def _score_tiers(item: Item, measure: Measure | None) -> ItemScore:
+    assert item.max is not None
+    if measure is None:
+        return ItemScore(item, True, item.max, ZERO, ZERO, ZERO, ())
+    tier = next((tier for tier in item.tiers if tier.contains(measure.value)), None)
+    points = min(tier.points, item.max) if tier is not None else ZERO
+    detail = TierDetail(measure.value, tier, f"{measure.path}:{measure.line}")
+    return ItemScore(item, True, item.max, points, ZERO, ZERO, (), detail=detail)
+
+
+def _score_monthly(item: Item, measures: Sequence[Measure]) -> tuple[ItemScore, list[Flag]]:
+    assert item.max is not None and item.threshold is not None and item.per_month is not None
+    values = tuple(sorted((m.month or 0, m.value) for m in measures))
+    below = tuple(month for month, value in values if value < item.threshold)
+    deducted_raw = item.per_month * len(below)
+    deducted = min(deducted_raw, item.max)
+    detail = MonthlyDetail(values, item.threshold, below, sum((v for _, v in values), ZERO))
+    flags: list[Flag] = []
+    if values and detail.average_below:
+        source = ", ".join(sorted({f"{m.path}:{m.line}" for m in measures})[:1])
+        flags.append(Flag("exclude_excellence", item.code,
+                          f"年度平均积分低于 {_plain(item.threshold)} 分", source))
+    score = ItemScore(item, True, item.max, item.max - deducted, deducted_raw, deducted_raw - deducted, (),
+                      detail=detail)
+    return score, flags
+
+
+def _score_self_check(item: Item, measure: Measure | None, reviewer_total: Decimal) -> ItemScore:
+    assert item.max is not None and item.gap_over is not None and item.penalty is not None
+    if measure is None:
+        return ItemScore(item, True, item.max, item.max, ZERO, ZERO, ())
+    gap = abs(measure.value - reviewer_total)
+    penalized = gap > item.gap_over
+    score = item.max - min(item.penalty, item.max) if penalized else item.max
+    detail = SelfCheckDetail(measure.value, reviewer_total, gap, item.gap_over, penalized,
+                             f"{measure.path}:{measure.line}")
+    return ItemScore(item, True, item.max, score, ZERO, ZERO, (), detail=detail)
+
+
+def score_rubric(rubric: Rubric, unit: Unit, entries: Sequence[Entry], measures: Sequence[Measure]) -> RubricScore:
+    """Score one unit against one rubric from its ledger rows and measures."""
+    by_item: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        by_item[entry.item].append(entry)
+    by_measure: dict[str, list[Measure]] = defaultdict(list)
+    for measure in measures:
+        by_measure[measure.name].append(measure)
+
+    scores: dict[str, ItemScore] = {}
+    flags: list[Flag] = []
+    self_checks: list[Item] = []
+    for item in rubric.items():
+        if item.applies_to and not set(item.applies_to) & set(unit.tags):
+            full = item.max if rubric.not_applicable == "full" and item.max is not None else ZERO
+            scores[item.code] = ItemScore(item, False, item.max, full, ZERO, ZERO, ())
+            continue
+        if item.kind == "tiers":
+            found = by_measure.get(item.measure or "", [])
+            scores[item.code] = _score_tiers(item, found[0] if found else None)
+        elif item.kind == "monthly":
+            scores[item.code], item_flags = _score_monthly(item, by_measure.get(item.measure or "", []))
+            flags.extend(item_flags)
+        elif item.kind == "self_check":
+            self_checks.append(item)
+        else:
+            scores[item.code], item_flags = _score_ledger_item(item, by_item.get(item.code, []))
+            flags.extend(item_flags)
+
+    groups = _group_scores(rubric, scores)
+    # The self-assessment is compared with the reviewer's total in which the
+    # self-check item itself counts at full marks.
+    for item in self_checks:
+        assert item.max is not None
+        partial = _sum_scores(scores.values()) - sum((g.cut for g in groups), ZERO)
+        reviewer_total = partial + sum((other.max or ZERO for other in self_checks), ZERO)
+        found = by_measure.get(item.measure or "", [])
+        scores[item.code] = _score_self_check(item, found[0] if found else None, reviewer_total)
+
+    ordered = {item.code: scores[item.code] for item in rubric.items()}
+    nodes = _node_scores(rubric, ordered, groups)
+    raw_total = sum((nodes[category.code].score for category in rubric.categories), ZERO)
+    max_total = sum((nodes[category.code].max for category in rubric.categories), ZERO)
+    total, rescaled = raw_total, False
+    if rubric.not_applicable == "rescale" and max_total not in (ZERO, rubric.total):
+        # NOTE: rescaling can produce a repeating decimal; it is kept to two places.
+        total = (raw_total * rubric.total / max_total).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        rescaled = True
+    unique_flags = tuple(dict.fromkeys(flags))
+    return RubricScore(unit, rubric, total, max_total if not rescaled else rubric.total, ordered, nodes,
+                       tuple(groups), unique_flags, raw_total, rescaled)
+
+
+def _sum_scores(scores: Iterable[ItemScore]) -> Decimal:
+    return sum((score.score for score in scores), ZERO)
+
+
+def _group_scores(rubric: Rubric, scores: dict[str, ItemScore]) -> list[GroupScore]:
+    groups: list[GroupScore] = []
+    for group in rubric.cap_groups:
+        members = [score for score in scores.values() if score.item.cap_group == group.id]
+        earned = _sum_scores(members)
+        groups.append(GroupScore(group.id, group.name, group.cap, earned, max(earned - group.cap, ZERO),
+                                 tuple(score.item.code for score in members)))
+    return groups
+
+
+def _node_scores(rubric: Rubric, scores: dict[str, ItemScore], groups: list[GroupScore]) -> dict[str, NodeScore]:
+    group_by_id = {group.id: group for group in groups}
+    nodes: dict[str, NodeScore] = {}
+
+    def total(items: list[Item]) -> tuple[Decimal, Decimal]:
+        score = ZERO
+        maximum = ZERO
+        seen: set[str] = set()
+        for item in items:
+            item_score = scores[item.code]
+            if not item_score.applicable and rubric.not_applicable == "rescale":
+                continue
+            score += item_score.score
+            if item.cap_group is None:
+                maximum += item.max or ZERO
+            elif item.cap_group not in seen:
+                seen.add(item.cap_group)
+                group = group_by_id[item.cap_group]
+                maximum += group.cap
+                score -= group.cut
+        return score, maximum
+
+    for category in rubric.categories:
+        category_items: list[Item] = []
+        for indicator in category.indicators:
+            score, maximum = total(list(indicator.items))
+            nodes[indicator.code] = NodeScore(indicator.code, indicator.name, maximum, score)
+            category_items.extend(indicator.items)
+        score, maximum = total(category_items)
+        nodes[category.code] = NodeScore(category.code, category.name, maximum, score)
+    return nodes
+
+
+def rank_scores(scores: list[RubricScore]) -> list[RubricScore]:
+    """Rank scores of one rubric within each unit type; ties share a rank (1, 2, 2, 4)."""
+    by_type: dict[str, list[RubricScore]] = defaultdict(list)
+    for score in scores:
+        by_type[score.unit.type].append(score)
+    ranked: list[RubricScore] = []
+    for unit_type in sorted(by_type):
+        group = sorted(by_type[unit_type], key=lambda s: (-s.total, s.unit.id))
+        previous: Decimal | None = None
+        rank = 0
+        for position, score in enumerate(group, start=1):
+            if score.total != previous:
+                rank = position
+                previous = score.total
+            ranked.append(dataclasses.replace(score, rank=rank, rank_of=len(group)))
+    return ranked
+
+
+def assign_grades(scores: list[RubricScore], grades: Sequence[Grade], excellence: str) -> list[RubricScore]:
+    """Give each score the highest band it reaches; flagged units skip the excellence band."""
+    bands = sorted(grades, key=lambda grade: grade.min, reverse=True)
+    result: list[RubricScore] = []
+    for score in scores:
+        name = None
+        for band in bands:
+            if score.total >= band.min and not (band.name == excellence and score.excluded_from_excellence):
+                name = band.name
+                break
+        result.append(dataclasses.replace(score, grade=name))
+    return result
+
+
+def score_year(rubrics: Iterable[Rubric], units: Iterable[Unit], entries: Iterable[Entry],
+               measures: Iterable[Measure], grades: Sequence[Grade] = (), excellence: str = "优秀") -> YearScores:
+    """Score every unit against every rubric that applies to its type, then rank."""
+    rubric_list = list(rubrics)
+    entries_by_key: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    for entry in entries:
+        entries_by_key[(entry.unit, entry.system)].append(entry)
+    measures_by_key: dict[tuple[str, str], list[Measure]] = defaultdict(list)
+    for measure in measures:
+        measures_by_key[(measure.unit, measure.system)].append(measure)
+
+    by_rubric: dict[str, list[RubricScore]] = {rubric.id: [] for rubric in rubric_list}
+    for unit in units:
+        for rubric in rubric_list:
+            if unit.type not in rubric.unit_types:
+                continue
+            key = (unit.id, rubric.system)
+            by_rubric[rubric.id].append(score_rubric(rubric, unit, entries_by_key[key], measures_by_key[key]))
+
+    by_unit: dict[str, list[RubricScore]] = defaultdict(list)
+    for rubric_id, scores in by_rubric.items():
+        ranked = assign_grades(rank_scores(scores), grades, excellence)
+        by_rubric[rubric_id] = sorted(ranked, key=lambda s: (s.unit.type, s.rank or 0, s.unit.id))
+        for score in ranked:
+            by_unit[score.unit.id].append(score)
+    order = {rubric.id: index for index, rubric in enumerate(rubric_list)}
+    for scores in by_unit.values():
+        scores.sort(key=lambda s: order[s.rubric.id])
+    return YearScores(dict(by_unit), by_rubric)
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
