@@ -20,7 +20,7 @@ from typing import Any
 
 from .errors import Problems
 from .pages.markdown import format_number
-from .scoring import RubricScore
+from .scoring import RubricScore, cuts, ledger_effect
 from .site import Settings, Site, load_site, read_mkdocs_settings
 
 __all__ = ["main"]
@@ -123,9 +123,15 @@ def _check(site: Site) -> int:
         print(f"核对 {data.year} 年：读取台账 {data.rows_read} 行，计入 {counted} 行，撤销 {withdrawn} 行，"
               f"拒收 {data.rows_rejected} 行")
         for rubric_id, rubric_scores in scores.by_rubric.items():
-            deducted, awarded = _points_counted(rubric_scores)
+            effects = [ledger_effect(score) for score in rubric_scores]
+            deducted = sum((effect[0] for effect in effects), Decimal(0))
+            awarded = sum((effect[1] for effect in effects), Decimal(0))
             print(f"核对 {data.year} 年 {rubric_id}：{len(rubric_scores)} 个单位，计入扣分 {_n(deducted)} 分，"
                   f"计入加分 {_n(awarded)} 分")
+            for score in rubric_scores:
+                for cut in cuts(score):
+                    print(f"截去 {data.year} 年 {cut.unit} {cut.rubric} 条目 {cut.item}：超出的 {_n(cut.points)} 分不计"
+                          f"（{cut.cause}）")
     if errors:
         _print_errors(site)
 
@@ -139,19 +145,6 @@ def _check(site: Site) -> int:
     print(f"{status}：评分表 {rubric_count} 张，单位 {unit_count} 个，计入记录 {counted} 行，"
           f"撤销记录 {withdrawn} 行，解读说明 {readings} 条。")
     return 1 if errors else 0
-
-
-def _points_counted(scores: list[RubricScore]) -> tuple[Decimal, Decimal]:
-    deducted = Decimal(0)
-    awarded = Decimal(0)
-    for score in scores:
-        for item_score in score.items.values():
-            points = sum((c.counted for c in item_score.counted_entries), Decimal(0)) - item_score.cut
-            if item_score.item.kind == "award":
-                awarded += points
-            else:
-                deducted += points
-    return deducted, awarded
 
 
 def _n(value: Decimal) -> str:

@@ -93,15 +93,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # CSV tables
     "csv-empty": ("文件为空或没有表头", "第一行必须是表头：{expected}"),
     "csv-header-missing": ("缺少必填列「{field}」", "表头应包含：{expected}"),
-    "csv-header-unknown": ("不认识的列名「{value}」", "请检查拼写；可用的列：{expected}"),
+    "csv-header-unknown": ("不认识的列名「{value}」", "请检查拼写{suggestion}；可用的列：{expected}"),
     "csv-header-duplicate": ("列名「{value}」重复", "每个列名只能出现一次"),
     "csv-cell-count": ("本行有 {actual} 个单元格，表头有 {expected} 列", "请删除多余的单元格或补齐缺少的单元格"),
     "csv-blank": ("「{field}」为空", "请填写该单元格"),
     "csv-number": ("「{field}」的值 {value} 不是有效数字", "请填写数字，例如 1 或 0.5"),
     "csv-negative": ("「{field}」的值 {value} 应为正数", "分值一律填正数，扣分或加分由条目类型决定"),
+    "csv-decimals": ("「{field}」的值 {value} 小数位数过多", "分值最多保留两位小数，例如 0.5 或 0.25"),
+    "csv-date-serial": (
+        "「日期」的值 {value} 是 Excel 的日期序列号（对应 {date}）",
+        "请把该列设为“日期”或“文本”格式，写成 {date} 的形式",
+    ),
     "csv-date": ("「{field}」的值 {value} 不是有效日期", "请写成 2022-03-05 的格式"),
     "csv-status": ("「状态」的值 {value} 无效", "请填写“有效”或“撤销”，留空表示有效"),
-    "csv-duplicate-row": ("与第 {first_line} 行完全相同", "重复录入请删除；确属两次扣分请在事由中写明区别"),
+    "csv-duplicate-row": (
+        "与第 {first_line} 行完全相同",
+        "重复录入请删除；确属两次相同的扣分，请在后一行的「备注」列填写“确认重复”",
+    ),
     "unit-duplicate": ("单位编号「{value}」重复，第一次出现在第 {first_line} 行", "每个单位编号只能登记一次"),
     "unit-bad-id": ("单位编号「{value}」含有不允许的字符", "单位编号只能使用英文字母、数字、连字符和下划线"),
     "unit-type": ("单位类型「{value}」无效", "可选：机关部门、事业单位、居民区、两新组织"),
@@ -123,6 +131,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rule-ambiguous": (
         "分值 {value} 同时符合条目「{item}」的多条规则（{rules}），而其中有规则设有上限",
         "请在「规则」列注明本条记录适用的规则编号",
+    ),
+    "item-excel-number": (
+        "条目编码「{value}」不在评分表「{rubric}」中，疑似被 Excel 当成数字去掉了末尾的 0（原编码可能是「{candidate}」）",
+        "请把该列设为“文本”格式后重新填写「{candidate}」，或在编码前加英文单引号",
+    ),
+    "item-excel-date": (
+        "条目编码「{value}」看起来是日期，疑似被 Excel 自动转换",
+        "请把该列设为“文本”格式后重新填写条目编码（如 1.2.3）",
+    ),
+    "unit-excel-number": (
+        "单位编号「{value}」不在单位名册中，疑似被 Excel 去掉了开头的 0（原编号可能是「{candidate}」）",
+        "请把该列设为“文本”格式后重新填写「{candidate}」",
+    ),
+    "personal-data": (
+        "「{field}」中含有疑似{kind}：{value}",
+        "公示页面不能出现个人信息，请删除或改写；如确认不是个人信息，请在「备注」列填写“已核实非个人信息”",
     ),
     "rule-unknown": ("规则「{value}」不在条目「{item}」中", "该条目的规则有：{rules}"),
     "rule-mismatch": ("分值 {value} 与条目「{item}」的任何规则都不符", "该条目的规则有：{rules}"),

@@ -305,6 +305,7 @@ class Unit:
     type: str
     tags: tuple[str, ...]
     line: int
+    region: str = ""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,7 +9,9 @@ virtual file, puts one navigation section per year into `nav`, and tells
 
 from __future__ import annotations
 
+import datetime
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -88,11 +90,32 @@ class DmsitePlugin(BasePlugin[DmsiteConfig]):
             inclusion = InclusionLevel.INCLUDED if page.path.endswith("index.md") else InclusionLevel.NOT_IN_NAV
             generated = File.generated(config, page.path, content=page.markdown, inclusion=inclusion)
             files.append(generated)
+        self._pin_build_date(site)
         for data, _ in site.scored:
             counted = sum(1 for entry in data.entries if not entry.withdrawn)
             log.info("dmsite：%s 年 %d 张评分表、%d 个单位、%d 条计入记录，生成 %d 个页面",
                      data.year, len(data.rubrics), len(data.units), counted, len(pages))
         return files
+
+    def _pin_build_date(self, site: Site) -> None:
+        """Date the build by its data, so that two builds of one commit are byte-identical.
+
+        MkDocs stamps sitemap.xml with SOURCE_DATE_EPOCH when it is set, and
+        with the clock otherwise. A value set by the user is left alone.
+        """
+        self._previous_epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if self._previous_epoch is not None:
+            return
+        dates = [entry.date for data, _ in site.scored for entry in data.entries if entry.date is not None]
+        if dates:
+            latest = datetime.datetime.combine(max(dates), datetime.time(), datetime.timezone.utc)
+            os.environ["SOURCE_DATE_EPOCH"] = str(int(latest.timestamp()))
+            self._pinned = True
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if getattr(self, "_pinned", False):
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+            self._pinned = False
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         assert self.settings is not None

@@ -27,7 +27,10 @@ __all__ = [
     "SelfCheckDetail",
     "TierDetail",
     "YearScores",
+    "Cut",
     "assign_grades",
+    "cuts",
+    "ledger_effect",
     "rank_scores",
     "score_rubric",
     "score_year",
@@ -432,6 +435,58 @@ def score_year(rubrics: Iterable[Rubric], units: Iterable[Unit], entries: Iterab
     for scores in by_unit.values():
         scores.sort(key=lambda s: order[s.rubric.id])
     return YearScores(dict(by_unit), by_rubric)
+
+
+@dataclasses.dataclass(frozen=True)
+class Cut:
+    """Points recorded in the ledger that a cap kept out of a score."""
+
+    unit: str
+    rubric: str
+    item: str
+    points: Decimal
+    cause: str
+
+
+def ledger_effect(score: RubricScore) -> tuple[Decimal, Decimal]:
+    """Return the points ledger rows took off and added to a total, as its page shows them.
+
+    Deductions are each applicable deduction or penalty item's maximum minus
+    its score (so caps and vetoes are included); awards are the award items'
+    scores less what shared caps cut.
+    """
+    deducted = ZERO
+    awarded = ZERO
+    for item_score in score.items.values():
+        item = item_score.item
+        if item.computed or not item_score.applicable:
+            continue
+        if item.kind == "award":
+            awarded += item_score.score
+        else:
+            deducted += (item_score.max or ZERO) - item_score.score
+    awarded -= sum((group.cut for group in score.groups), ZERO)
+    return deducted, awarded
+
+
+def cuts(score: RubricScore) -> list[Cut]:
+    """List every cap that cut ledger points from one unit's score."""
+    found: list[Cut] = []
+    unit, rubric = score.unit.id, score.rubric.id
+    for item_score in score.items.values():
+        for counted in item_score.entries:
+            if counted.rule_cut and counted.rule is not None:
+                found.append(Cut(unit, rubric, item_score.item.code, counted.rule_cut,
+                                 f"规则 {counted.rule.id} 最多 {_plain(counted.rule.cap or ZERO)} 分"))
+        if item_score.cut and not item_score.item.computed:
+            found.append(Cut(unit, rubric, item_score.item.code, item_score.cut,
+                             f"条目满分 {_plain(item_score.max or ZERO)} 分，扣完为止"
+                             if item_score.item.kind != "award" else f"条目上限 {_plain(item_score.max or ZERO)} 分"))
+    for group in score.groups:
+        if group.cut:
+            found.append(Cut(unit, rubric, "、".join(group.items), group.cut,
+                             f"「{group.name}」共享上限 {_plain(group.cap)} 分"))
+    return found
 
 
 def _plain(value: Decimal) -> str:

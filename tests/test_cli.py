@@ -107,3 +107,37 @@ def test_help_is_chinese():
     assert result.stdout.startswith("用法：dmsite")
     assert "显示本帮助并退出" in result.stdout
     assert "校验评分表" in result.stdout
+
+
+def test_reconciliation_matches_page_totals():
+    import re
+    from decimal import Decimal
+
+    from dmsite.site import Settings, load_site
+
+    from .conftest import REPO
+
+    result = subprocess.run([sys.executable, "-m", "dmsite", "check"], cwd=REPO, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    pattern = re.compile(r"^核对 2022 年 (\S+)：(\d+) 个单位，计入扣分 ([\d.]+) 分，计入加分 ([\d.]+) 分$")
+    reported = {m.group(1): (int(m.group(2)), Decimal(m.group(3)), Decimal(m.group(4)))
+                for m in map(pattern.match, result.stdout.splitlines()) if m}
+    assert len(reported) == 10
+    site = load_site(Settings(REPO))
+    _, scores = site.scored[0]
+    for rubric_id, rubric_scores in scores.by_rubric.items():
+        units, deducted, awarded = reported[rubric_id]
+        assert units == len(rubric_scores)
+        # Each total is its ledger-free base, less the deductions, plus the awards.
+        base = Decimal(0)
+        for score in rubric_scores:
+            for item_score in score.items.values():
+                item = item_score.item
+                if item.computed:
+                    base += item_score.score
+                elif not item_score.applicable:
+                    base += item_score.score
+                elif item.kind != "award":
+                    base += item_score.max
+        assert sum((s.total for s in rubric_scores), Decimal(0)) == base - deducted + awarded, rubric_id

@@ -166,7 +166,16 @@ def test_trailing_empty_cells_are_accepted(tmp_path):
 def test_exact_duplicate_row_rejected(tmp_path):
     write_project(tmp_path, ledger=LEDGER_HEADER + ROW + ROW)
     assert errors_of(tmp_path) == [
-        "scores/2022/ledgers/test.csv 第 3 行：与第 2 行完全相同。重复录入请删除；确属两次扣分请在事由中写明区别。"]
+        "scores/2022/ledgers/test.csv 第 3 行：与第 2 行完全相同。"
+        "重复录入请删除；确属两次相同的扣分，请在后一行的「备注」列填写“确认重复”。"]
+
+
+def test_marked_duplicate_row_is_counted(tmp_path):
+    header = LEDGER_HEADER.rstrip("\n") + ",备注\n"
+    write_project(tmp_path, ledger=header + ROW.rstrip("\n") + ",\n" + ROW.rstrip("\n") + ",确认重复：两次检查\n")
+    data = load_project(tmp_path).years[2022]
+    assert [str(p) for p in load_project(tmp_path).problems.errors] == []
+    assert len(data.entries) == 2
 
 
 def test_gbk_ledger_scores_like_utf8(tmp_path):

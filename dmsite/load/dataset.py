@@ -16,6 +16,7 @@ a rule whose amount fits the points.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -94,6 +95,7 @@ def _load_year(root: Path, rubric_dir: Path, score_dir: Path, year: int, problem
     encodings: dict[str, str] = {}
     rubrics: dict[str, Rubric] = {}
     rubric_files: dict[str, str] = {}
+    errors_before = len(problems.errors)
     for path in sorted(rubric_dir.glob("*.yml")) + sorted(rubric_dir.glob("*.yaml")):
         display = relative(path, root)
         rubric = load_rubric(path, display, problems)
@@ -113,6 +115,12 @@ def _load_year(root: Path, rubric_dir: Path, score_dir: Path, year: int, problem
     units_path = score_dir / "units.csv"
     units_list = read_units(units_path, relative(units_path, root), problems, encodings)
     units = {unit.id: unit for unit in units_list}
+    # With a broken rubric or unit registry every ledger row would be reported
+    # again as a broken reference; the rows are still read cell by cell.
+    cross_check = len(problems.errors) == errors_before
+    if not cross_check:
+        problems.notice(Location(relative(score_dir, root)),
+                        "评分表或单位名册有错误，暂不核对台账和测量值中的单位、条目引用；修正后请重新校验")
 
     data = YearData(year, rubrics, rubric_files, units, [], [], [], encodings)
     for path in sorted((score_dir / "ledgers").glob("*.csv")):
@@ -120,13 +128,17 @@ def _load_year(root: Path, rubric_dir: Path, score_dir: Path, year: int, problem
         entries, rows = read_ledger(path, display, problems, encodings)
         data.ledger_files.append(display)
         data.rows_read += rows
-        data.entries.extend(entry for entry in entries if _check_entry(data, entry, problems))
+        if cross_check:
+            data.entries.extend(entry for entry in entries if _check_entry(data, entry, problems))
 
     measures_path = score_dir / "measures.csv"
+    rejected: set[tuple[str, str, str]] = set()
     if measures_path.exists():
-        measures = read_measures(measures_path, relative(measures_path, root), problems, encodings)
-        data.measures = _check_measures(data, measures, problems)
-    _check_measures_complete(data, relative(measures_path, root), problems)
+        measures, rejected = read_measures(measures_path, relative(measures_path, root), problems, encodings)
+        if cross_check:
+            data.measures = _check_measures(data, measures, rejected, problems)
+    if cross_check:
+        _check_measures_complete(data, relative(measures_path, root), rejected, problems)
     return data
 
 
@@ -149,7 +161,7 @@ def _check_entry(data: YearData, entry: Entry, problems: Problems) -> bool:
 
     unit = data.units.get(entry.unit)
     if unit is None:
-        problems.add("unit-unknown", at("单位编号"), value=entry.unit)
+        _report_unknown_unit(data, entry.unit, at("单位编号"), problems)
         return False
     rubric = data.rubric_for(unit, entry.system)
     if rubric is None:
@@ -157,7 +169,7 @@ def _check_entry(data: YearData, entry: Entry, problems: Problems) -> bool:
         return False
     item = rubric.item(entry.item)
     if item is None:
-        problems.add("item-unknown", at("条目"), value=entry.item, rubric=rubric.id)
+        _report_unknown_item(rubric, entry.item, at("条目"), problems)
         return False
     if item.computed:
         problems.add("item-computed", at("条目"), value=item.code)
@@ -167,6 +179,33 @@ def _check_entry(data: YearData, entry: Entry, problems: Problems) -> bool:
                      unit=unit.id)
         return False
     return _check_rule(item, entry, problems)
+
+
+_DATE_LIKE = re.compile(r"^(\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?|\d{1,2}月\d{1,2}日|\d{1,2}[-/]\d{1,2})$")
+
+
+def _report_unknown_item(rubric: Rubric, code: str, location: Location, problems: Problems) -> None:
+    """Report an unknown item code, recognising what Excel does to codes typed as numbers or dates."""
+    if _DATE_LIKE.match(code):
+        problems.add("item-excel-date", location, value=code)
+        return
+    # Excel reads "2.10" as the number 2.1 and drops the trailing zero.
+    candidates = [known for known in rubric.item_index()
+                  if "." in known and known != code and known.rstrip("0") == code]
+    if candidates:
+        problems.add("item-excel-number", location, value=code, rubric=rubric.id, candidate=candidates[0])
+        return
+    problems.add("item-unknown", location, value=code, rubric=rubric.id)
+
+
+def _report_unknown_unit(data: YearData, unit_id: str, location: Location, problems: Problems) -> None:
+    # Excel reads "007" as the number 7 and drops the leading zeros.
+    if unit_id.isdigit():
+        candidates = [known for known in data.units if known.lstrip("0") == unit_id and known != unit_id]
+        if candidates:
+            problems.add("unit-excel-number", location, value=unit_id, candidate=candidates[0])
+            return
+    problems.add("unit-unknown", location, value=unit_id)
 
 
 def _check_rule(item: Item, entry: Entry, problems: Problems) -> bool:
@@ -200,50 +239,65 @@ def _check_rule(item: Item, entry: Entry, problems: Problems) -> bool:
     return True
 
 
-def _check_measures(data: YearData, measures: list[Measure], problems: Problems) -> list[Measure]:
+def _check_measures(data: YearData, measures: list[Measure], rejected: set[tuple[str, str, str]],
+                    problems: Problems) -> list[Measure]:
+    """Keep the measures whose references are valid; add the keys of the others to `rejected`."""
     valid: list[Measure] = []
     first_line: dict[tuple[str, str, str, int | None], int] = {}
     for measure in measures:
-        def at(field: str, measure: Measure = measure) -> Location:
-            return Location(measure.path, measure.line, field=field)
-
-        unit = data.units.get(measure.unit)
-        if unit is None:
-            problems.add("unit-unknown", at("单位编号"), value=measure.unit)
-            continue
-        rubric = data.rubric_for(unit, measure.system)
-        if rubric is None:
-            problems.add("rubric-not-applicable", at("体系"), unit=unit.id, unit_type=unit.type,
-                         system=measure.system)
-            continue
-        users = rubric.measures()
-        item = users.get(measure.name)
-        if item is None:
-            problems.add("measure-unknown", at("指标"), value=measure.name, rubric=rubric.id,
-                         expected="、".join(users) or "（本表不需要测量值）")
-            continue
-        if item.kind == "monthly" and measure.month is None:
-            problems.add("measure-month", at("月份"), value="（空）", measure=measure.name)
-            continue
-        if item.kind != "monthly" and measure.month is not None:
-            problems.add("measure-month-unexpected", at("月份"), value=measure.month, measure=measure.name)
-            continue
-        high = rubric.total if item.kind == "self_check" else None
-        if measure.value < 0 or (high is not None and measure.value > high):
-            problems.add("measure-range", at("数值"), field="数值", value=measure.value, low=0,
-                         high=high if high is not None else "∞")
-            continue
-        key = (measure.unit, measure.system, measure.name, measure.month)
-        if key in first_line:
-            problems.add("measure-duplicate", at("指标"), first_line=first_line[key])
-            continue
-        first_line[key] = measure.line
-        valid.append(measure)
+        before = len(problems.errors)
+        if _check_measure(data, measure, first_line, problems):
+            valid.append(measure)
+        elif len(problems.errors) > before:
+            rejected.add((measure.unit, measure.system, measure.name))
     return valid
 
 
-def _check_measures_complete(data: YearData, display: str, problems: Problems) -> None:
-    """Report every unit that lacks a measure a computed item of its rubric needs."""
+def _check_measure(data: YearData, measure: Measure, first_line: dict[tuple[str, str, str, int | None], int],
+               problems: Problems) -> bool:
+    def at(field: str) -> Location:
+        return Location(measure.path, measure.line, field=field)
+
+    unit = data.units.get(measure.unit)
+    if unit is None:
+        problems.add("unit-unknown", at("单位编号"), value=measure.unit)
+        return False
+    rubric = data.rubric_for(unit, measure.system)
+    if rubric is None:
+        problems.add("rubric-not-applicable", at("体系"), unit=unit.id, unit_type=unit.type,
+                     system=measure.system)
+        return False
+    users = rubric.measures()
+    item = users.get(measure.name)
+    if item is None:
+        problems.add("measure-unknown", at("指标"), value=measure.name, rubric=rubric.id,
+                     expected="、".join(users) or "（本表不需要测量值）")
+        return False
+    if item.kind == "monthly" and measure.month is None:
+        problems.add("measure-month", at("月份"), value="（空）", measure=measure.name)
+        return False
+    if item.kind != "monthly" and measure.month is not None:
+        problems.add("measure-month-unexpected", at("月份"), value=measure.month, measure=measure.name)
+        return False
+    high = rubric.total if item.kind == "self_check" else None
+    if measure.value < 0 or (high is not None and measure.value > high):
+        problems.add("measure-range", at("数值"), field="数值", value=measure.value, low=0,
+                     high=high if high is not None else "∞")
+        return False
+    key = (measure.unit, measure.system, measure.name, measure.month)
+    if key in first_line:
+        problems.add("measure-duplicate", at("指标"), first_line=first_line[key])
+        return False
+    first_line[key] = measure.line
+    return True
+
+
+def _check_measures_complete(data: YearData, display: str, rejected: set[tuple[str, str, str]],
+                             problems: Problems) -> None:
+    """Report every unit that lacks a measure a computed item of its rubric needs.
+
+    Measures whose rows were already rejected are not reported again.
+    """
     present: dict[tuple[str, str, str], set[int | None]] = defaultdict(set)
     for measure in data.measures:
         present[(measure.unit, measure.system, measure.name)].add(measure.month)
@@ -251,6 +305,8 @@ def _check_measures_complete(data: YearData, display: str, problems: Problems) -
         for rubric in data.rubrics_for(unit):
             for name, item in rubric.measures().items():
                 if item.applies_to and not set(item.applies_to) & set(unit.tags):
+                    continue
+                if (unit.id, rubric.system, name) in rejected:
                     continue
                 months = present.get((unit.id, rubric.system, name), set())
                 if item.kind == "monthly":

@@ -95,8 +95,14 @@ def _check_codes_are_strings(value: Any, path: tuple[str | int, ...], marks: Mar
 
 def _report_schema_errors(exc: pydantic.ValidationError, marks: Marks, display: str,
                           problems: Problems) -> None:
-    for error in exc.errors():
+    errors = exc.errors()
+    # An invalid member also makes pydantic report its list as too short;
+    # only the member's own error is useful.
+    failing = [tuple(error["loc"]) for error in errors if error["type"] != "too_short"]
+    for error in errors:
         loc = tuple(error["loc"])
+        if error["type"] == "too_short" and any(other[:len(loc)] == loc and other != loc for other in failing):
+            continue
         field = ".".join(str(part) for part in loc) or "（顶层）"
         location = _location(marks, loc, display)
         kind = error["type"]
@@ -120,7 +126,8 @@ def _schema_detail(error: Any) -> str:
     if kind == "value_error":
         return str(context.get("error", error["msg"]))
     if kind == "literal_error":
-        return f"只能取 {context.get('expected', '')}"
+        expected = str(context.get("expected", "")).replace(" or ", ", ").replace(", ", "、")
+        return f"只能取 {expected}"
     if kind in ("string_type", "str_type"):
         return "应为字符串，请加引号"
     if kind in ("decimal_parsing", "decimal_type", "int_parsing", "int_type"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import difflib
 import datetime
 import re
 import unicodedata
@@ -48,7 +49,8 @@ class TableSpec:
         return "、".join(self.required) + ("（可选：" + "、".join(self.optional) + "）" if self.optional else "")
 
 
-UNIT_COLUMNS = TableSpec(("编号", "名称", "类型"), ("标签",), blank_ok=("标签",))
+# 片区 (a region such as a 街镇 or 片区) lets one large site be built in parts.
+UNIT_COLUMNS = TableSpec(("编号", "名称", "类型"), ("标签", "片区"), blank_ok=("标签", "片区"))
 LEDGER_COLUMNS = TableSpec(
     ("单位编号", "体系", "条目", "分值", "事由", "依据", "审核人", "日期"),
     ("状态", "规则", "备注"),
@@ -66,6 +68,16 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
 )
 _STATUSES = {"": False, "有效": False, "撤销": True}
+
+DUPLICATE_MARK = "确认重复"
+PERSONAL_DATA_MARK = "已核实非个人信息"
+_PERSONAL_FIELDS = ("事由", "依据", "审核人")
+# Mainland resident ID numbers (18 characters, last may be X) and mobile
+# numbers (11 digits starting 13–19), not embedded in a longer digit run.
+_ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9Xx])")
+_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
 
 
 def normalize_cell(value: str) -> str:
@@ -113,7 +125,10 @@ def read_table(path: Path, display: str, spec: TableSpec, problems: Problems,
             header_ok = False
         seen.add(name)
         if name not in spec.columns:
-            problems.add("csv-header-unknown", location, value=name or "（空）", expected=spec.describe())
+            close = difflib.get_close_matches(name, spec.columns, n=1, cutoff=0.4)
+            suggestion = f"，是否应为「{close[0]}」" if close else ""
+            problems.add("csv-header-unknown", location, value=name or "（空）", suggestion=suggestion,
+                         expected=spec.describe())
             header_ok = False
     for name in spec.required:
         if name not in seen:
@@ -160,8 +175,11 @@ def parse_points(text: str, field: str, location: Location, problems: Problems) 
     except InvalidOperation:
         problems.add("csv-number", location, field=field, value=text)
         return None
-    if not value.is_finite() or value.as_tuple().exponent < -2:
+    if not value.is_finite():
         problems.add("csv-number", location, field=field, value=text)
+        return None
+    if value.as_tuple().exponent < -2:
+        problems.add("csv-decimals", location, field=field, value=text)
         return None
     if value < 0:
         problems.add("csv-negative", location, field=field, value=text)
@@ -178,6 +196,12 @@ def parse_date(text: str, location: Location, problems: Problems) -> datetime.da
                 return datetime.date(year, month, day)
             except ValueError:
                 break
+    if text.isdigit() and 20000 <= int(text) <= 80000:
+        # Excel counts days from 1899-12-30 and shows that serial number when
+        # a date cell is saved as a plain number.
+        serial = datetime.date(1899, 12, 30) + datetime.timedelta(days=int(text))
+        problems.add("csv-date-serial", location, value=text, date=serial.isoformat())
+        return None
     problems.add("csv-date", location, field="日期", value=text)
     return None
 
@@ -201,7 +225,7 @@ def read_units(path: Path, display: str, problems: Problems,
             continue
         first_line[unit_id] = line
         tags = tuple(tag for tag in _TAG_SPLIT.split(record["标签"]) if tag)
-        units.append(Unit(unit_id, record["名称"], record["类型"], tags, line))
+        units.append(Unit(unit_id, record["名称"], record["类型"], tags, line, record["片区"]))
     return units
 
 
@@ -214,15 +238,49 @@ def read_ledger(path: Path, display: str, problems: Problems,
     entries: list[Entry] = []
     first_line: dict[tuple[str, ...], int] = {}
     for line, record in rows:
-        key = tuple(record[name] for name in LEDGER_COLUMNS.columns)
-        if key in first_line:
+        # Rows equal in every column but 备注 are duplicates unless the later
+        # one is marked as a deliberate repeat.
+        key = tuple(record[name] for name in LEDGER_COLUMNS.columns if name != "备注")
+        if key in first_line and DUPLICATE_MARK not in record["备注"]:
             problems.add("csv-duplicate-row", Location(display, line), first_line=first_line[key])
             continue
-        first_line[key] = line
+        first_line.setdefault(key, line)
+        if not _check_personal_data(record, display, line, problems):
+            continue
         entry = _ledger_entry(record, display, line, problems)
         if entry is not None:
             entries.append(entry)
     return entries, len(rows)
+
+
+def find_personal_data(text: str) -> list[tuple[str, str]]:
+    """Return (kind, masked value) for each ID-card or mobile number found in `text`.
+
+    ID numbers must pass the ISO 7064 MOD 11-2 check digit, so that long
+    document numbers are not mistaken for them.
+    """
+    found: list[tuple[str, str]] = []
+    for match in _ID_NUMBER.finditer(text):
+        value = match.group().upper()
+        total = sum(int(digit) * weight for digit, weight in zip(value[:17], _ID_WEIGHTS))
+        if _ID_CHECK[total % 11] == value[17]:
+            found.append(("身份证号", value[:4] + "*" * 10 + value[-4:]))
+    for match in _MOBILE.finditer(text):
+        value = match.group()
+        found.append(("手机号", value[:3] + "****" + value[-4:]))
+    return found
+
+
+def _check_personal_data(record: dict[str, str], display: str, line: int, problems: Problems) -> bool:
+    if PERSONAL_DATA_MARK in record.get("备注", ""):
+        return True
+    clean = True
+    for field in _PERSONAL_FIELDS:
+        for kind, masked in find_personal_data(record[field]):
+            problems.add("personal-data", Location(display, line, field=field), field=field, kind=kind,
+                         value=masked)
+            clean = False
+    return clean
 
 
 def _ledger_entry(record: dict[str, str], display: str, line: int, problems: Problems) -> Entry | None:
@@ -258,27 +316,39 @@ def _ledger_entry(record: dict[str, str], display: str, line: int, problems: Pro
     )
 
 
-def read_measures(path: Path, display: str, problems: Problems,
-                  encodings: dict[str, str] | None = None) -> list[Measure]:
+def read_measures(path: Path, display: str, problems: Problems, encodings: dict[str, str] | None = None
+                  ) -> tuple[list[Measure], set[tuple[str, str, str]]]:
+    """Read measures.csv. Returns the measures and the (unit, system, name) keys of rejected rows."""
     rows = read_table(path, display, MEASURE_COLUMNS, problems, encodings)
     measures: list[Measure] = []
+    rejected: set[tuple[str, str, str]] = set()
     for line, record in rows or []:
-        if record["体系"] not in SYSTEMS:
-            problems.add("system-unknown", Location(display, line, field="体系"), value=record["体系"])
+        key = (record["单位编号"], record["体系"], record["指标"])
+        before = len(problems.errors)
+        measure = _measure(record, display, line, problems)
+        if measure is None or len(problems.errors) > before:
+            rejected.add(key)
             continue
-        value = _parse_measure_value(record["数值"], Location(display, line, field="数值"), problems)
-        month_text = record["月份"].removesuffix("月")
-        month: int | None = None
-        if month_text:
-            if not month_text.isdigit() or not 1 <= int(month_text) <= 12:
-                problems.add("measure-month", Location(display, line, field="月份"), value=record["月份"],
-                             measure=record["指标"])
-                continue
-            month = int(month_text)
-        if value is None:
-            continue
-        measures.append(Measure(record["单位编号"], record["体系"], record["指标"], month, value, display, line))
-    return measures
+        measures.append(measure)
+    return measures, rejected
+
+
+def _measure(record: dict[str, str], display: str, line: int, problems: Problems) -> Measure | None:
+    if record["体系"] not in SYSTEMS:
+        problems.add("system-unknown", Location(display, line, field="体系"), value=record["体系"])
+        return None
+    value = _parse_measure_value(record["数值"], Location(display, line, field="数值"), problems)
+    month_text = record["月份"].removesuffix("月")
+    month: int | None = None
+    if month_text:
+        if not month_text.isdigit() or not 1 <= int(month_text) <= 12:
+            problems.add("measure-month", Location(display, line, field="月份"), value=record["月份"],
+                         measure=record["指标"])
+            return None
+        month = int(month_text)
+    if value is None:
+        return None
+    return Measure(record["单位编号"], record["体系"], record["指标"], month, value, display, line)
 
 
 def _parse_measure_value(text: str, location: Location, problems: Problems) -> Decimal | None:

@@ -45,6 +45,14 @@ def read_yaml(text: str, path: str, problems: Problems) -> tuple[Any, Marks] | N
         detail = _translate(exc.problem or exc.context or "")
         problems.add("yaml-syntax", Location(path, line, column), detail=detail)
         return None
+    except yaml.reader.ReaderError as exc:
+        # Control characters and other bytes YAML does not accept.
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        problems.add("yaml-syntax", Location(path, line, column),
+                     detail=f"不允许的控制字符 U+{exc.character:04X}" if isinstance(exc.character, int)
+                     else "不允许的字符")
+        return None
     if node is None:
         return {}, {}
     marks: Marks = {}
