@@ -304,12 +304,15 @@ def score_rubric(rubric: Rubric, unit: Unit, entries: Sequence[Entry], measures:
             flags.extend(item_flags)
 
     groups = _group_scores(rubric, scores)
-    # The self-assessment is compared with the reviewer's total in which the
-    # self-check item itself counts at full marks.
+    # The self-assessment is compared with the reviewer's total as it would be
+    # published, with the self-check item itself at full marks.
     for item in self_checks:
         assert item.max is not None
         partial = _sum_scores(scores.values()) - sum((g.cut for g in groups), ZERO)
         reviewer_total = partial + sum((other.max or ZERO for other in self_checks), ZERO)
+        applicable_max = _applicable_max(rubric, unit)
+        if rubric.not_applicable == "rescale" and applicable_max not in (ZERO, rubric.total):
+            reviewer_total = _rescale(reviewer_total, rubric.total, applicable_max)
         found = by_measure.get(item.measure or "", [])
         scores[item.code] = _score_self_check(item, found[0] if found else None, reviewer_total)
 
@@ -319,12 +322,32 @@ def score_rubric(rubric: Rubric, unit: Unit, entries: Sequence[Entry], measures:
     max_total = sum((nodes[category.code].max for category in rubric.categories), ZERO)
     total, rescaled = raw_total, False
     if rubric.not_applicable == "rescale" and max_total not in (ZERO, rubric.total):
-        # NOTE: rescaling can produce a repeating decimal; it is kept to two places.
-        total = (raw_total * rubric.total / max_total).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        total = _rescale(raw_total, rubric.total, max_total)
         rescaled = True
     unique_flags = tuple(dict.fromkeys(flags))
     return RubricScore(unit, rubric, total, max_total if not rescaled else rubric.total, ordered, nodes,
                        tuple(groups), unique_flags, raw_total, rescaled)
+
+
+def _rescale(value: Decimal, total: Decimal, applicable_max: Decimal) -> Decimal:
+    # NOTE: rescaling can produce a repeating decimal; it is kept to two places.
+    return (value * total / applicable_max).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _applicable_max(rubric: Rubric, unit: Unit) -> Decimal:
+    """Sum the maxima of the items that apply to `unit`, shared caps counted once."""
+    total = ZERO
+    groups: set[str] = set()
+    for item in rubric.items():
+        if item.applies_to and not set(item.applies_to) & set(unit.tags):
+            continue
+        if item.cap_group is None:
+            total += item.max or ZERO
+        elif item.cap_group not in groups:
+            groups.add(item.cap_group)
+            group = rubric.cap_group(item.cap_group)
+            total += group.cap if group is not None else ZERO
+    return total
 
 
 def _sum_scores(scores: Iterable[ItemScore]) -> Decimal:

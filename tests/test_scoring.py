@@ -244,3 +244,23 @@ def test_scores_independent_of_row_order(tmp_path_factory, order, split):
     totals = {s.unit.id: s.total for s in scores.by_rubric["mini"]}
     # A1: 34 - 1 - 2 (rule cap) - 2 (penalty) + 5 (group cap) = 34; A2: 34 - 2 = 32.
     assert totals == {"A1": D(34), "A2": D(32), "B1": D(34)}
+
+
+def test_rescale_reading_for_not_applicable(tmp_path):
+    from .conftest import MINI_RUBRIC
+
+    rubric = MINI_RUBRIC.replace("total: 40\n", "total: 40\nnot_applicable: rescale\n")
+    write_project(tmp_path, rubric=rubric, ledger=LEDGER_HEADER + "A1,基层党建,1.1.1,1,甲,记录,审核员,2022-03-01,,a\n")
+    data = load_project(tmp_path).years[2022]
+    scores = score_year(data.rubrics.values(), data.units.values(), data.entries, data.measures)
+    a1 = unit_score(scores)
+    # 1.1.3 (5 points) does not apply: 28 of the 35 applicable points, rescaled
+    # to 40, is 32 exactly. The self-assessed 34 is compared with that 32, so
+    # the gap of 2 costs nothing.
+    assert not a1.items["1.1.3"].applicable
+    assert a1.raw_total == D(28)
+    assert a1.rescaled
+    assert a1.total == D(32)
+    a2 = unit_score(scores, "A2")
+    assert not a2.rescaled
+    assert a2.total == BASELINE
