@@ -47,6 +47,14 @@ class Location:
 CATALOGUE: dict[str, tuple[str, str]] = {
     # Files and encodings
     "file-missing": ("找不到文件或目录 {path}", "请确认路径正确，或在 mkdocs.yml 的 dmsite 插件配置中指定正确的目录"),
+    "encoding-mixed": (
+        "本行起的内容不是 UTF-8 编码，而前面的行是：文件混用了两种编码",
+        "通常是从另一个文件粘贴了 GBK 编码的行；请用 Excel 或 WPS 打开后“另存为”“CSV UTF-8（逗号分隔）”",
+    ),
+    "encoding-suspect": (
+        "按 GB18030/GBK 解码后表头中没有任何可识别的列名，文件可能是其他编码（如 Big5、Shift-JIS）",
+        "请用 Excel 或 WPS 打开后“另存为”“CSV UTF-8（逗号分隔）”",
+    ),
     "encoding": (
         "无法识别文件编码：既不是 UTF-8，也不是 GB18030/GBK",
         "请用 Excel 或 WPS 的“另存为”选择“CSV UTF-8（逗号分隔）”重新保存",
@@ -71,6 +79,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "rubric-duplicate-code": ("编码「{code}」在本评分表中重复", "同一评分表内的类别、指标、条目编码必须唯一"),
     "rubric-duplicate-id": ("评分表编号「{id}」重复，另一份在 {other}", "每份评分表的 id 必须唯一"),
+    "rubric-year-mismatch": (
+        "评分表的年度 year: {value} 与所在目录 {folder} 不一致",
+        "复制上一年度的评分表后，请把 year 改为 {folder}，或把文件放到 rubrics/{value}/ 下",
+    ),
     "rubric-id-mismatch": ("评分表 id「{id}」与文件名「{stem}」不一致", "请让 id 与文件名（不含 .yml）相同"),
     "rubric-bad-id": ("编号「{value}」含有不允许的字符", "编号只能使用英文字母、数字、连字符和下划线"),
     "rubric-total": (
@@ -99,6 +111,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "csv-blank": ("「{field}」为空", "请填写该单元格"),
     "csv-number": ("「{field}」的值 {value} 不是有效数字", "请填写数字，例如 1 或 0.5"),
     "csv-negative": ("「{field}」的值 {value} 应为正数", "分值一律填正数，扣分或加分由条目类型决定"),
+    "csv-quote": (
+        "从本行起有一个双引号没有闭合，直到{end}的内容都被当成了一个单元格",
+        "请找到本行中多余或缺少的英文双引号（\"）并改正；单元格内的双引号要写成两个（\"\"）",
+    ),
+    "csv-points-range": ("「{field}」的值 {value} 超出范围", "单条记录的分值不能超过 {high} 分，请核对"),
     "csv-decimals": ("「{field}」的值 {value} 小数位数过多", "分值最多保留两位小数，例如 0.5 或 0.25"),
     "csv-date-serial": (
         "「日期」的值 {value} 是 Excel 的日期序列号（对应 {date}）",
@@ -148,6 +165,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "「{field}」中含有疑似{kind}：{value}",
         "公示页面不能出现个人信息，请删除或改写；如确认不是个人信息，请在「备注」列填写“已核实非个人信息”",
     ),
+    "rule-over-max": (
+        "分值 {value} 超过条目「{item}」的满分 {max} 分",
+        "酌情扣分或加分不能超过条目满分，请核对分值",
+    ),
+    "date-out-of-year": (
+        "「日期」的值 {value} 不在 {year} 年度考核期内",
+        "{year} 年度的记录日期应在 {year} 年或 {next} 年，请核对日期或把记录放到对应年度的台账中",
+    ),
+    "ledger-duplicate": (
+        "与{other}第 {first_line} 行的内容相同（分值、日期按数值比较）",
+        "重复录入或复制了台账文件，请删除其中之一；确属两次相同的扣分，请在后一行的「备注」列填写“确认重复”",
+    ),
+    "ledger-not-csv": (
+        "台账目录中的文件不是 CSV（扩展名 {suffix}），不会被读取",
+        "请另存为“CSV UTF-8（逗号分隔）”；Excel 模板请用 dmsite import 转换；其他文件请移出 ledgers 目录",
+    ),
     "rule-unknown": ("规则「{value}」不在条目「{item}」中", "该条目的规则有：{rules}"),
     "rule-mismatch": ("分值 {value} 与条目「{item}」的任何规则都不符", "该条目的规则有：{rules}"),
     "flag-points": ("标记类规则「{rule}」的分值应为 0，实际为 {value}", "“不列入优秀”“一票否决”类记录的分值请填 0"),
@@ -160,8 +193,61 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "请在 {path} 中补录，评分表「{rubric}」的条目「{item}」需要它",
     ),
     "measure-range": ("「{field}」的值 {value} 超出范围 {low}–{high}", "请核对测量值"),
+    # Excel workbooks (dmsite import)
+    "xlsx-open": ("无法读取 Excel 文件：{detail}", "请确认文件是 .xlsx 格式；WPS 或旧版 Excel 文件请“另存为”Excel 工作簿（*.xlsx）"),
+    "xlsx-sheet-missing": (
+        "找不到工作表「{sheet}」，文件中的工作表有：{found}",
+        "请在 dmsite template 生成的模板中填写，记录写在「{sheet}」工作表",
+    ),
+    "xlsx-not-text": (
+        "「{field}」的值 {value} 在 Excel 中存成了{kind}，不是文本，可能已被改动（例如 2.10 变成 2.1）",
+        "请把该列设为“文本”格式后重新输入，或在值前加英文单引号（如 '2.10）",
+    ),
+    "xlsx-formula": ("「{field}」是公式 {value}，不是填写的值", "请直接填写数字或文字，不要使用公式"),
     # Configuration
+    "config-excellence": (
+        "dmsite 插件设置 excellence: {value} 不是等次中分数最高的一档（等次：{names}；最高：{top}）",
+        "请把 excellence 设为最高的等次名称，或调整 grades 中各等次的分数线",
+    ),
     "config-year": ("找不到 {year} 年的数据：{detail}", "请确认 rubrics/{year}/ 和 scores/{year}/ 目录存在"),
+    "plugin-option": ("dmsite 插件设置「{field}」的值 {value} 无效：{detail}", "请修改 mkdocs.yml 中 dmsite 插件的这项设置"),
+    # Corrections (更正) in ledgers
+    "correction-format": (
+        "「更正」的值 {value} 格式无效",
+        "请写成“文件名:行号”（例如 jcdj.csv:12），同一文件中的记录也可以只写行号；行号即 Excel 中的行号",
+    ),
+    "correction-unknown": ("「更正」指向的记录 {value} 不存在：{detail}", "请核对文件名和行号，行号即 Excel 中的行号"),
+    "correction-self": ("记录不能更正自己（{value}）", "请填写被更正的那一行的文件名和行号"),
+    "correction-mismatch": (
+        "被更正的记录 {value} 是{detail}，与本行不是同一单位、同一体系",
+        "更正只能替换同一单位、同一体系的记录；记错单位或体系的，请撤销原记录后另行录入",
+    ),
+    "correction-duplicate": (
+        "记录 {value} 已被 {other} 更正",
+        "一条记录只能被更正一次；需要再次更正时，请更正最新的那条更正记录",
+    ),
+    "correction-withdrawn": ("被更正的记录 {value} 已撤销", "已撤销的记录不计分，无需更正；请清空「更正」或改为更正其他记录"),
+    "correction-cycle": ("更正关系形成循环：{detail}", "请检查这些行的「更正」列，一条记录不能直接或间接更正自己"),
+    "correction-note-missing": ("填写了「更正」，但「更正说明」为空", "请在「更正说明」中写明更正的原因"),
+    "correction-note-orphan": (
+        "填写了「更正说明」，但「更正」为空",
+        "请在「更正」中写明被更正的记录（文件名:行号），或清空「更正说明」",
+    ),
+    # Objections received during the public notice (objections.csv)
+    "objection-bad-id": ("异议编号「{value}」含有不允许的字符", "编号只能使用英文字母、数字、连字符和下划线"),
+    "objection-duplicate": ("异议编号「{value}」重复，第一次出现在第 {first_line} 行", "每条异议的编号只能出现一次"),
+    "objection-status": ("「状态」的值 {value} 无效", "可选：{expected}"),
+    "objection-outcome-missing": ("状态为「{status}」，但「{field}」为空", "办结的异议必须填写处理结果和处理日期"),
+    "objection-pending-decided": (
+        "状态为「处理中」，但「处理日期」填了 {value}",
+        "尚未办结的异议请清空「处理日期」；已办结的请把状态改为处理结果",
+    ),
+    "objection-date-order": ("「处理日期」{value} 早于「收到日期」{received}", "请核对两个日期"),
+    "objection-correction": ("「更正记录」指向的记录 {value} 不存在：{detail}", "请填写台账中实施更正的那一行，写成“文件名:行号”"),
+    "objection-correction-status": (
+        "填写了「更正记录」，但状态是「{status}」",
+        "只有状态为“已更正”的异议才填写更正记录；请清空「更正记录」或修改状态",
+    ),
 }
 
 @dataclasses.dataclass(frozen=True)

@@ -26,6 +26,7 @@ __all__ = [
     "Item",
     "Measure",
     "Note",
+    "Objection",
     "Rubric",
     "Rule",
     "Tier",
@@ -169,6 +170,8 @@ class Item(_Strict):
     cap_group: Code | None = None
     applies_to: tuple[StrictStr, ...] = ()
     measure: StrictStr | None = None
+    # Bounds of a valid measured value, such as 0–100 for a survey score.
+    value_range: tuple[Decimal, Decimal] | None = None
     tiers: tuple[Tier, ...] = ()
     gap_over: Points | None = None
     penalty: Points | None = None
@@ -201,7 +204,11 @@ class Item(_Strict):
     def match_rule(self, rule_id: str | None, points: Decimal) -> Rule | None:
         """Return the rule a ledger row applies: the one it names, else the only one that fits."""
         if rule_id is not None:
-            return next((rule for rule in self.rules if rule.id == rule_id), None)
+            # A plain loop: this runs several times per ledger row, and items have a few rules.
+            for rule in self.rules:
+                if rule.id == rule_id:
+                    return rule
+            return None
         fitting = self.fitting_rules(points)
         return fitting[0] if len(fitting) == 1 else None
 
@@ -324,10 +331,26 @@ class Entry:
     rule: str | None
     path: str
     line: int
+    # 更正: the row this one replaces, written as 文件名:行号. The loader
+    # replaces the text as written with the target's `source`.
+    corrects: str | None = None
+    correction_note: str = ""
+    # Source of the row that replaces this one; set by the loader.
+    corrected_by: str | None = None
+    remark: str = ""
 
     @property
     def source(self) -> str:
         return f"{self.path}:{self.line}"
+
+    @property
+    def superseded(self) -> bool:
+        return self.corrected_by is not None
+
+    @property
+    def inactive(self) -> bool:
+        """True when the row is shown but not counted: withdrawn (撤销) or replaced by a correction (更正)."""
+        return self.withdrawn or self.superseded
 
 
 @dataclasses.dataclass(frozen=True)
@@ -339,5 +362,24 @@ class Measure:
     name: str
     month: int | None
     value: Decimal
+    path: str
+    line: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Objection:
+    """A row of objections.csv: an objection received during the public notice (公示) and its outcome."""
+
+    id: str
+    unit: str
+    system: str
+    item: str
+    received: datetime.date
+    content: str
+    outcome: str
+    decided: datetime.date | None
+    status: str
+    # Source (文件:行号) of the ledger row that carried out the correction, if any.
+    correction: str | None
     path: str
     line: int

@@ -47,6 +47,8 @@ class Counted:
     rule: Rule | None
     counted: Decimal
     rule_cut: Decimal
+    # Points cut because the item's maximum or its shared cap was reached.
+    cap_cut: Decimal = Decimal(0)
 
     @property
     def withdrawn(self) -> bool:
@@ -114,7 +116,7 @@ class ItemScore:
 
     @property
     def counted_entries(self) -> list[Counted]:
-        return [counted for counted in self.entries if not counted.withdrawn]
+        return [counted for counted in self.entries if not counted.entry.inactive]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,7 +133,7 @@ class GroupScore:
 
 @dataclasses.dataclass(frozen=True)
 class NodeScore:
-    """Score of a category or indicator: the sum of its items less group cuts."""
+    """Score of a category or indicator: the sum of its items' scores."""
 
     code: str
     name: str
@@ -199,7 +201,8 @@ def _count_entries(item: Item, entries: Sequence[Entry]) -> tuple[list[Counted],
     used_by_rule: dict[str, Decimal] = defaultdict(Decimal)
     for entry in sorted(entries, key=_entry_order):
         rule = item.match_rule(entry.rule, entry.points)
-        if entry.withdrawn:
+        # Withdrawn rows and rows replaced by a correction (更正) are listed but not counted.
+        if entry.inactive:
             counted.append(Counted(entry, rule, ZERO, ZERO))
             continue
         if rule is not None and rule.effect != "score":
@@ -218,9 +221,32 @@ def _count_entries(item: Item, entries: Sequence[Entry]) -> tuple[list[Counted],
     return counted, flags, vetoed
 
 
+def _attribute_cut(counted: list[Counted], limit: Decimal, used: Decimal = ZERO) -> list[Counted]:
+    """Lower each row's counted points, in date order, so that they add up to at most `limit`.
+
+    The cut goes to the rows recorded last, which is what 扣完为止 means for
+    the reader: the earlier rows used up the item's points.
+    """
+    result: list[Counted] = []
+    for row in counted:
+        allowed = min(row.counted, max(limit - used, ZERO))
+        used += allowed
+        if allowed != row.counted:
+            row = dataclasses.replace(row, counted=allowed, cap_cut=row.cap_cut + row.counted - allowed)
+        result.append(row)
+    return result
+
+
 def _score_ledger_item(item: Item, entries: Sequence[Entry]) -> tuple[ItemScore, list[Flag]]:
+    if not entries:
+        # Most items of most units have no rows: full marks, or nothing earned.
+        untouched = ZERO if item.kind == "award" else item.max
+        assert untouched is not None
+        return ItemScore(item, True, item.max, untouched, ZERO, ZERO, ()), []
     counted, flags, vetoed = _count_entries(item, entries)
     recorded = sum((c.counted for c in counted), ZERO)
+    if item.max is not None:
+        counted = _attribute_cut(counted, item.max)
     if item.kind == "award":
         earned = recorded if item.max is None else min(recorded, item.max)
         score = earned
@@ -286,7 +312,8 @@ def score_rubric(rubric: Rubric, unit: Unit, entries: Sequence[Entry], measures:
     scores: dict[str, ItemScore] = {}
     flags: list[Flag] = []
     self_checks: list[Item] = []
-    for item in rubric.items():
+    items = rubric.items()
+    for item in items:
         if item.applies_to and not set(item.applies_to) & set(unit.tags):
             full = item.max if rubric.not_applicable == "full" and item.max is not None else ZERO
             scores[item.code] = ItemScore(item, False, item.max, full, ZERO, ZERO, ())
@@ -308,7 +335,7 @@ def score_rubric(rubric: Rubric, unit: Unit, entries: Sequence[Entry], measures:
     # published, with the self-check item itself at full marks.
     for item in self_checks:
         assert item.max is not None
-        partial = _sum_scores(scores.values()) - sum((g.cut for g in groups), ZERO)
+        partial = _sum_scores(scores.values())
         reviewer_total = partial + sum((other.max or ZERO for other in self_checks), ZERO)
         applicable_max = _applicable_max(rubric, unit)
         if rubric.not_applicable == "rescale" and applicable_max not in (ZERO, rubric.total):
@@ -316,7 +343,7 @@ def score_rubric(rubric: Rubric, unit: Unit, entries: Sequence[Entry], measures:
         found = by_measure.get(item.measure or "", [])
         scores[item.code] = _score_self_check(item, found[0] if found else None, reviewer_total)
 
-    ordered = {item.code: scores[item.code] for item in rubric.items()}
+    ordered = {item.code: scores[item.code] for item in items}
     nodes = _node_scores(rubric, ordered, groups)
     raw_total = sum((nodes[category.code].score for category in rubric.categories), ZERO)
     max_total = sum((nodes[category.code].max for category in rubric.categories), ZERO)
@@ -355,12 +382,24 @@ def _sum_scores(scores: Iterable[ItemScore]) -> Decimal:
 
 
 def _group_scores(rubric: Rubric, scores: dict[str, ItemScore]) -> list[GroupScore]:
+    """Apply each shared cap, also marking on the rows recorded last the points it cut."""
     groups: list[GroupScore] = []
     for group in rubric.cap_groups:
         members = [score for score in scores.values() if score.item.cap_group == group.id]
         earned = _sum_scores(members)
-        groups.append(GroupScore(group.id, group.name, group.cap, earned, max(earned - group.cap, ZERO),
+        cut = max(earned - group.cap, ZERO)
+        groups.append(GroupScore(group.id, group.name, group.cap, earned, cut,
                                  tuple(score.item.code for score in members)))
+        if cut:
+            rows = sorted(((member.item.code, row) for member in members for row in member.entries),
+                          key=lambda pair: _entry_order(pair[1].entry))
+            capped = _attribute_cut([row for _, row in rows], group.cap)
+            # Each member keeps what its own rows still count, so item scores
+            # add up to the shared cap and every cut point is on a row.
+            for member in members:
+                own = tuple(row for (code, _), row in zip(rows, capped) if code == member.item.code)
+                kept = sum((row.counted for row in own), ZERO)
+                scores[member.item.code] = dataclasses.replace(member, entries=own, score=kept)
     return groups
 
 
@@ -383,17 +422,19 @@ def _node_scores(rubric: Rubric, scores: dict[str, ItemScore], groups: list[Grou
                 seen.add(item.cap_group)
                 group = group_by_id[item.cap_group]
                 maximum += group.cap
-                score -= group.cut
         return score, maximum
 
+    # A cap group lies within one indicator (the rubric loader checks this), so
+    # a category's score and maximum are the sums of its indicators'.
     for category in rubric.categories:
-        category_items: list[Item] = []
+        category_score = ZERO
+        category_max = ZERO
         for indicator in category.indicators:
             score, maximum = total(list(indicator.items))
             nodes[indicator.code] = NodeScore(indicator.code, indicator.name, maximum, score)
-            category_items.extend(indicator.items)
-        score, maximum = total(category_items)
-        nodes[category.code] = NodeScore(category.code, category.name, maximum, score)
+            category_score += score
+            category_max += maximum
+        nodes[category.code] = NodeScore(category.code, category.name, category_max, category_score)
     return nodes
 
 
@@ -476,7 +517,7 @@ def ledger_effect(score: RubricScore) -> tuple[Decimal, Decimal]:
 
     Deductions are each applicable deduction or penalty item's maximum minus
     its score (so caps and vetoes are included); awards are the award items'
-    scores less what shared caps cut.
+    scores, from which shared caps have already been taken.
     """
     deducted = ZERO
     awarded = ZERO
@@ -488,7 +529,6 @@ def ledger_effect(score: RubricScore) -> tuple[Decimal, Decimal]:
             awarded += item_score.score
         else:
             deducted += (item_score.max or ZERO) - item_score.score
-    awarded -= sum((group.cut for group in score.groups), ZERO)
     return deducted, awarded
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -71,6 +73,7 @@ MINI_RUBRIC = textwrap.dedent("""\
                 max: 3
                 kind: tiers
                 measure: 满意度
+                value_range: [0, 100]
                 tiers:
                   - {label: 100分, min: 100, points: 3}
                   - {label: 98分（含）以上, min: 98, max: 100, points: 2}
@@ -172,3 +175,16 @@ def shipped_copy(tmp_path: Path) -> Path:
     for name in ("content", "rubrics", "scores"):
         shutil.copytree(REPO / name, target / name)
     return target
+
+
+@pytest.fixture(autouse=True, scope="session")
+def history_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep the score history cache of every build in the test session out of the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("dmsite-cache")
+    previous = os.environ.get("DMSITE_CACHE_DIR")
+    os.environ["DMSITE_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("DMSITE_CACHE_DIR", None)
+    else:
+        os.environ["DMSITE_CACHE_DIR"] = previous

@@ -75,7 +75,9 @@ def test_score_json_structure(tmp_path):
 
 def test_score_csv_and_table(tmp_path):
     root = project(tmp_path, ROWS)
-    rows = list(csv.reader(io.StringIO(run(root, "score", "--format", "csv").stdout)))
+    output = run(root, "score", "--format", "csv").stdout
+    assert output.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(output.removeprefix("\ufeff"))))
     assert rows[0] == ["年度", "单位编号", "单位", "类型", "评分表", "体系", "得分", "满分", "排名", "等次", "标记"]
     assert ["2022", "A1", "单位甲", "机关部门", "mini", "基层党建", "36", "40", "1/2", "优秀", ""] in rows
     table = run(root, "score", "--unit", "B1").stdout.splitlines()

@@ -142,7 +142,7 @@ def test_missing_header(tmp_path):
     write_project(tmp_path, ledger=LEDGER_HEADER.replace(",依据", "") + "A1,基层党建,1.1.1,1,未做到,审核员,2022-03-01,,a\n")
     errors = errors_of(tmp_path)
     assert errors == ["scores/2022/ledgers/test.csv 第 1 行：缺少必填列「依据」。表头应包含：单位编号、体系、条目、分值、"
-                      "事由、依据、审核人、日期（可选：状态、规则、备注）。"]
+                      "事由、依据、审核人、日期（可选：状态、规则、备注、更正、更正说明）。"]
 
 
 def test_misspelt_header(tmp_path):
@@ -202,7 +202,7 @@ def test_undecodable_file_is_rejected(tmp_path):
     write_project(tmp_path, ledger="")
     (tmp_path / "scores/2022/ledgers/test.csv").write_bytes(b"\x81\x30\xff\xff\xfe")
     assert errors_of(tmp_path) == [
-        "scores/2022/ledgers/test.csv：无法识别文件编码：既不是 UTF-8，也不是 GB18030/GBK。"
+        "scores/2022/ledgers/test.csv 第 1 行：无法识别文件编码：既不是 UTF-8，也不是 GB18030/GBK。"
         "请用 Excel 或 WPS 的“另存为”选择“CSV UTF-8（逗号分隔）”重新保存。"]
 
 
@@ -242,3 +242,63 @@ def test_duplicate_measure_is_reported(tmp_path):
     errors = errors_of(tmp_path)
     assert len(errors) == 1
     assert errors[0].startswith("scores/2022/measures.csv 第 44 行「指标」列：测量值重复，第一次出现在第 2 行。")
+
+
+def test_fullwidth_punctuation_in_numbers(tmp_path):
+    write_project(tmp_path, ledger=LEDGER_HEADER + "A1,基层党建,１．１．２,０．５,事由,记录,审核员,２０２２－０３－０５,,b\n")
+    (entry,) = load_project(tmp_path).years[2022].entries
+    assert entry.item == "1.1.2"
+    assert entry.points == Decimal("0.5")
+    assert entry.date.isoformat() == "2022-03-05"
+
+
+def test_line_separator_inside_cell_keeps_line_numbers(tmp_path):
+    rows = "A1,基层党建,1.1.1,1,甲\u2028乙\x0c丙,记录,审核员,2022-03-01,,a\n" + ROW.replace("1,未做到", "9,未做到")
+    write_project(tmp_path, ledger=LEDGER_HEADER + rows)
+    assert errors_of(tmp_path) == [
+        "scores/2022/ledgers/test.csv 第 3 行「分值」列：分值 9 与条目「1.1.1」的任何规则都不符。"
+        "该条目的规则有：a（1 分）；b（每次 2 分）。"]
+
+
+def test_mixed_encoding_names_line(tmp_path):
+    write_project(tmp_path, ledger="")
+    raw = (LEDGER_HEADER + ROW).encode("utf-8") + ROW.replace("未做到", "另一行").encode("gbk")
+    (tmp_path / "scores/2022/ledgers/test.csv").write_bytes(raw)
+    assert errors_of(tmp_path) == [
+        "scores/2022/ledgers/test.csv 第 3 行：本行起的内容不是 UTF-8 编码，而前面的行是：文件混用了两种编码。"
+        "通常是从另一个文件粘贴了 GBK 编码的行；请用 Excel 或 WPS 打开后“另存为”“CSV UTF-8（逗号分隔）”。"]
+
+
+def test_discretionary_points_above_item_max(tmp_path):
+    write_project(tmp_path, ledger=LEDGER_HEADER + "A2,基层党建,1.1.3,6,执法,记录,审核员,2022-03-01,,a\n")
+    assert errors_of(tmp_path) == [
+        "scores/2022/ledgers/test.csv 第 2 行「分值」列：分值 6 超过条目「1.1.3」的满分 5 分。酌情扣分或加分不能超过条目满分，请核对分值。"]
+
+
+def test_date_outside_assessment_year(tmp_path):
+    write_project(tmp_path, ledger=LEDGER_HEADER + ROW.replace("2022-03-01", "2019-03-01"))
+    assert errors_of(tmp_path) == [
+        "scores/2022/ledgers/test.csv 第 2 行「日期」列：「日期」的值 2019-03-01 不在 2022 年度考核期内。"
+        "2022 年度的记录日期应在 2022 年或 2023 年，请核对日期或把记录放到对应年度的台账中。"]
+
+
+def test_copied_ledger_file_is_caught(tmp_path):
+    write_project(tmp_path, ledger=LEDGER_HEADER + ROW)
+    (tmp_path / "scores/2022/ledgers/test - 副本.csv").write_text(
+        LEDGER_HEADER + ROW.replace(",1,未做到", ",1.00,未做到").replace("2022-03-01", "2022-3-1"), encoding="utf-8")
+    assert errors_of(tmp_path) == [
+        "scores/2022/ledgers/test.csv 第 2 行：与 scores/2022/ledgers/test - 副本.csv 第 2 行的内容相同（分值、日期按数值比较）。"
+        "重复录入或复制了台账文件，请删除其中之一；确属两次相同的扣分，请在后一行的「备注」列填写“确认重复”。"]
+
+
+def test_non_csv_ledger_file_is_reported(tmp_path):
+    write_project(tmp_path, ledger=LEDGER_HEADER + ROW)
+    (tmp_path / "scores/2022/ledgers/extra.xlsx").write_bytes(b"PK")
+    (tmp_path / "scores/2022/ledgers/sub").mkdir()
+    (tmp_path / "scores/2022/ledgers/sub/UPPER.CSV").write_text(LEDGER_HEADER + ROW.replace("A1", "A2"),
+                                                                encoding="utf-8")
+    project = load_project(tmp_path)
+    assert [str(p) for p in project.problems.errors] == [
+        "scores/2022/ledgers/extra.xlsx：台账目录中的文件不是 CSV（扩展名 .xlsx），不会被读取。"
+        "请另存为“CSV UTF-8（逗号分隔）”；Excel 模板请用 dmsite import 转换；其他文件请移出 ledgers 目录。"]
+    assert {entry.unit for entry in project.years[2022].entries} == {"A1", "A2"}

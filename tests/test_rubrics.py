@@ -186,14 +186,14 @@ def test_overlapping_tiers_are_reported(tmp_path):
     text = MINI_RUBRIC.replace("{label: 98分（含）以上, min: 98, max: 100, points: 2}",
                                "{label: 98分（含）以上, min: 98, max: 100, max_inclusive: true, points: 2}")
     errors = errors_for(tmp_path, text)
-    assert errors == ["mini.yml 第 61 行 第 17 列：分档区间有误：100 同时落在 100分、98分（含）以上。"
+    assert errors == ["mini.yml 第 62 行 第 17 列：分档区间有误：100 同时落在 100分、98分（含）以上。"
                       "请检查各档的上下限与“含/不含”，或在 notes 中记录解读。"]
 
 
 def test_rule_from_must_exist(tmp_path):
     text = MINI_RUBRIC.replace('rule_from: "2.1.1"', 'rule_from: "9.9.9"')
     assert errors_for(tmp_path, text) == [
-        "mini.yml 第 99 行 第 24 列：扣分方式引用的条目「9.9.9」不存在或本身也是引用。"
+        "mini.yml 第 100 行 第 24 列：扣分方式引用的条目「9.9.9」不存在或本身也是引用。"
         "rule_from 必须指向本表中直接写明扣分方式的条目。"]
 
 
@@ -212,3 +212,15 @@ def test_yaml_syntax_error_has_position(tmp_path):
     assert len(errors) == 1
     assert errors[0].startswith("mini.yml 第 ")
     assert "YAML 语法错误" in errors[0]
+
+
+def test_rubric_year_must_match_folder(tmp_path):
+    folder = tmp_path / "2023"
+    folder.mkdir()
+    path = folder / "mini.yml"
+    path.write_text(MINI_RUBRIC, encoding="utf-8")
+    problems = Problems()
+    assert load_rubric(path, "rubrics/2023/mini.yml", problems) is None
+    assert [str(p) for p in problems.errors] == [
+        "rubrics/2023/mini.yml 第 2 行 第 7 列：评分表的年度 year: 2022 与所在目录 2023 不一致。"
+        "复制上一年度的评分表后，请把 year 改为 2023，或把文件放到 rubrics/2022/ 下。"]

@@ -123,6 +123,9 @@ def test_shared_award_cap(tmp_path):
     group = score.groups[0]
     assert group.earned == D(9)
     assert group.cut == D(4)
+    # The earlier row uses the cap: 2.1.1 keeps 5 of its 6, 2.1.2 keeps none.
+    assert score.items["2.1.1"].score == D(5)
+    assert score.items["2.1.2"].score == D(0)
     assert score.nodes["2.1"].score == D(5)
     assert score.total == BASELINE + 5
 
@@ -134,9 +137,33 @@ def test_award_below_shared_cap(tmp_path):
 
 
 def test_award_capped_at_own_max(tmp_path):
-    item = unit_score(scores_for(tmp_path, "A1,基层党建,2.1.3,1.5,亮点,材料,审核员,2022-07-01,,a\n")).items["2.1.3"]
+    rows = ("A1,基层党建,2.1.3,1,亮点,材料,审核员,2022-07-01,,a\n"
+            "A1,基层党建,2.1.3,0.5,又一亮点,材料,审核员,2022-07-02,,a\n")
+    item = unit_score(scores_for(tmp_path, rows)).items["2.1.3"]
     assert item.score == D(1)
     assert item.cut == D("0.5")
+    assert [c.counted for c in item.entries] == [D(1), D(0)]
+    assert [c.cap_cut for c in item.entries] == [D(0), D("0.5")]
+
+
+def test_item_cap_cut_goes_to_later_rows(tmp_path):
+    rows = ("A1,基层党建,1.1.1,2,第二次,记录,审核员,2022-03-02,,b\n"
+            "A1,基层党建,1.1.1,1,第一次,记录,审核员,2022-03-01,,a\n"
+            "A1,基层党建,1.1.1,2,第三次,记录,审核员,2022-03-03,,b\n")
+    item = unit_score(scores_for(tmp_path, rows)).items["1.1.1"]
+    assert [c.entry.reason for c in item.entries] == ["第一次", "第二次", "第三次"]
+    assert [c.counted for c in item.entries] == [D(1), D(2), D(0)]
+    assert [c.cap_cut for c in item.entries] == [D(0), D(0), D(2)]
+
+
+def test_shared_cap_cut_marked_on_rows(tmp_path):
+    rows = ("A1,基层党建,2.1.1,3,市级肯定,批示,审核员,2022-07-01,,a\n"
+            "A1,基层党建,2.1.2,3,区级肯定,文件,审核员,2022-07-02,,a\n")
+    score = unit_score(scores_for(tmp_path, rows))
+    first = score.items["2.1.1"].entries[0]
+    second = score.items["2.1.2"].entries[0]
+    assert (first.counted, first.cap_cut) == (D(3), D(0))
+    assert (second.counted, second.cap_cut) == (D(2), D(1))
 
 
 def test_penalty_capped_at_five(tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import LEDGER_HEADER, UNITS_CSV, write_project
+from .conftest import LEDGER_HEADER, REPO, UNITS_CSV, write_project
 
 MKDOCS_YML = textwrap.dedent("""\
     site_name: 测试站点
@@ -42,8 +42,8 @@ def mkdocs_build(root: Path, *extra: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, env=env, timeout=600)
 
 
-def small_site(root: Path, ledger_rows: str) -> Path:
-    write_project(root, ledger=LEDGER_HEADER + ledger_rows)
+def small_site(root: Path, ledger_rows: str, units: str = UNITS_CSV) -> Path:
+    write_project(root, ledger=LEDGER_HEADER + ledger_rows, units=units)
     (root / "content").mkdir()
     (root / "content" / "index.md").write_text("# 首页\n", encoding="utf-8")
     (root / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
@@ -118,6 +118,22 @@ def test_unit_pages_do_not_link_every_unit(tmp_path):
     index = (tmp_path / "site" / "2022" / "units" / "index.html").read_text(encoding="utf-8")
     assert len(set(re.findall(r'href="(C\d\d)/"', index))) == 20
 
+    # The same on a site generated with the real rubrics, for every unit page.
+    generated = tmp_path / "generated"
+    made = subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate.py"), "--scale", "tiny", str(generated)],
+                          capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    (generated / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    result = mkdocs_build(generated)
+    assert result.returncode == 0, result.stderr
+    unit_ids = [line.split(",")[0] for line in
+                (generated / "scores/2022/units.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    for unit_id in unit_ids:
+        raw = (generated / "site" / "2022" / "units" / unit_id / "index.html").read_text(encoding="utf-8")
+        assert set(re.findall(r'href="\.\./([A-Z]{2}\d{5})/"', raw)) == set(), unit_id
+    index = (generated / "site" / "2022" / "units" / "index.html").read_text(encoding="utf-8")
+    assert set(re.findall(r'href="([A-Z]{2}\d{5})/"', index)) == set(unit_ids)
+
 
 def test_generate_writes_same_pages_as_plugin(tmp_path):
     root = small_site(tmp_path, "A1,基层党建,1.1.1,1,事由甲,依据,审核员,2022-03-01,,a\n")
@@ -127,7 +143,7 @@ def test_generate_writes_same_pages_as_plugin(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("已生成 ")
     unit_page = (out / "2022" / "units" / "A1.md").read_text(encoding="utf-8")
-    assert "| 1 | 1\\.1\\.1（规则 a） | −1 | 1 | 事由甲 |" in unit_page
+    assert "| 1 | 1\\.1\\.1（规则 a） | −1 | −1 | 事由甲 |" in unit_page
     assert (out / "2022" / "rubrics" / "mini.md").exists()
     assert (out / "2022" / "rankings" / "mini.md").exists()
     assert not (root / "content" / "2022").exists()
@@ -190,7 +206,7 @@ def test_shipped_rubric_page_lists_notes(shipped_site):
 
 EXPLANATIONS = {
     "deduction": "（记录 1） = ",
-    "item cap": "扣完为止，得 0 分（超出的",
+    "item cap": "超出条目满分，1 分不计（扣完为止）。",
     "rule cap": "最多 5 分，本条",
     "award": "加分 ",
     "shared cap": "超出的 1 分不计",
@@ -198,9 +214,9 @@ EXPLANATIONS = {
     "self check": "差距超过 5 分，扣减 2 分",
     "self check boundary": "差距 5 分。 差距未超过 5 分，不扣分。",
     "monthly": "各月日均积分（标准 36 分）",
-    "monthly flag": "低于 36 分，不列入考核“优秀”名单。",
+    "monthly flag": "即年度平均低于 36 分，不列入考核“优秀”名单。",
     "not applicable": "不适用：本条目只适用于带有「行政执法」标签的单位，按满分计。",
-    "veto": "一票否决：本条目计 0 分。",
+    "veto": "）：本条目计 0 分。",
     "penalty": "无惩戒记录",
 }
 
@@ -210,3 +226,22 @@ def test_shipped_site_explains_every_rule_kind(shipped_site):
              for page in (shipped_site / "site" / "2022" / "units").glob("*/index.html")]
     missing = [kind for kind, phrase in EXPLANATIONS.items() if not any(phrase in text for text in texts)]
     assert missing == []
+
+
+def test_hostile_unit_name_stays_out_of_title(tmp_path):
+    units = UNITS_CSV.replace("A1,单位甲", 'A1,"单位</title><script>alert(9)</script>&lt;b&gt;"')
+    small_site(tmp_path, "", units=units)
+    result = mkdocs_build(tmp_path)
+    assert result.returncode == 0, result.stderr
+    raw = (tmp_path / "site" / "2022" / "units" / "A1" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert(9)" not in raw
+    assert "<title>单位＜/title＞＜script＞alert(9)＜/script＞＆lt;b＆gt; - 测试站点</title>" in raw
+
+
+def test_theme_scripts_load_nothing_external(shipped_site):
+    bundles = list((shipped_site / "site" / "assets" / "javascripts").glob("bundle.*.js"))
+    assert bundles
+    for bundle in bundles:
+        text = bundle.read_text(encoding="utf-8")
+        assert "unpkg.com" not in text
+        assert "data:text/javascript;base64," in text

@@ -6,6 +6,7 @@ Layout on disk (relative to the project root):
     scores/<year>/units.csv
     scores/<year>/measures.csv        (optional)
     scores/<year>/ledgers/*.csv       (any number, any names)
+    scores/<year>/objections.csv      (optional: objections raised during the public notice)
 
 After each file has been read on its own, the records are checked against
 each other: every ledger row must name a registered unit, a system whose
@@ -16,16 +17,19 @@ a rule whose amount fits the points.
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 import re
 from collections import defaultdict
 from pathlib import Path
 
 from ..errors import Location, Problems, relative
-from ..model import Entry, Item, Measure, Rubric, Unit
+from ..model import Entry, Item, Measure, Objection, Rubric, Unit
+from .corrections import resolve_corrections
+from .objections import check_objections, read_objections
 from .rubrics import load_rubric
-from .tables import read_ledger, read_measures, read_units
+from .tables import DUPLICATE_MARK, read_ledger, read_measures, read_units
 
-__all__ = ["Project", "YearData", "load_project"]
+__all__ = ["Project", "YearData", "check_entries", "load_project"]
 
 
 @dataclasses.dataclass
@@ -41,12 +45,35 @@ class YearData:
     ledger_files: list[str]
     encodings: dict[str, str]
     rows_read: int = 0
+    objections: list[Objection] = dataclasses.field(default_factory=list)
+    # Lookups built on first use, because every ledger row needs them.
+    _rubric_by_key: dict[tuple[str, str], Rubric | None] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    _item_index: dict[str, dict[str, Item]] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    _measure_items: dict[str, dict[str, Item]] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def rubric_for(self, unit: Unit, system: str) -> Rubric | None:
-        for rubric in self.rubrics.values():
-            if rubric.system == system and unit.type in rubric.unit_types:
-                return rubric
-        return None
+        key = (unit.type, system)
+        if key not in self._rubric_by_key:
+            self._rubric_by_key[key] = next((rubric for rubric in self.rubrics.values()
+                                             if rubric.system == system and unit.type in rubric.unit_types), None)
+        return self._rubric_by_key[key]
+
+    def item_of(self, rubric: Rubric, code: str) -> Item | None:
+        """Return the item `code` of one of this year's rubrics, or None."""
+        index = self._item_index.get(rubric.id)
+        if index is None:
+            index = self._item_index[rubric.id] = rubric.item_index()
+        return index.get(code)
+
+    def measures_of(self, rubric: Rubric) -> dict[str, Item]:
+        """Return `rubric.measures()` for one of this year's rubrics, computed once."""
+        found = self._measure_items.get(rubric.id)
+        if found is None:
+            found = self._measure_items[rubric.id] = rubric.measures()
+        return found
 
     def rubrics_for(self, unit: Unit) -> list[Rubric]:
         return [rubric for rubric in self.rubrics.values() if unit.type in rubric.unit_types]
@@ -123,13 +150,17 @@ def _load_year(root: Path, rubric_dir: Path, score_dir: Path, year: int, problem
                         "评分表或单位名册有错误，暂不核对台账和测量值中的单位、条目引用；修正后请重新校验")
 
     data = YearData(year, rubrics, rubric_files, units, [], [], [], encodings)
-    for path in sorted((score_dir / "ledgers").glob("*.csv")):
+    seen_rows: dict[tuple, Entry] = {}
+    for path in _ledger_paths(score_dir / "ledgers", root, problems):
         display = relative(path, root)
         entries, rows = read_ledger(path, display, problems, encodings)
         data.ledger_files.append(display)
         data.rows_read += rows
+        entries = [entry for entry in entries if _first_of_its_kind(entry, seen_rows, problems)]
         if cross_check:
             data.entries.extend(entry for entry in entries if _check_entry(data, entry, problems))
+    if cross_check:
+        data.entries = resolve_corrections(data.entries, data.ledger_files, problems)
 
     measures_path = score_dir / "measures.csv"
     rejected: set[tuple[str, str, str]] = set()
@@ -139,7 +170,54 @@ def _load_year(root: Path, rubric_dir: Path, score_dir: Path, year: int, problem
             data.measures = _check_measures(data, measures, rejected, problems)
     if cross_check:
         _check_measures_complete(data, relative(measures_path, root), rejected, problems)
+
+    objections_path = score_dir / "objections.csv"
+    if objections_path.exists():
+        objections = read_objections(objections_path, relative(objections_path, root), problems, encodings)
+        if cross_check:
+            data.objections = check_objections(data, objections, problems)
     return data
+
+
+_IGNORED_NAMES = (".gitkeep", ".keep", "README.md", "README.txt", "说明.txt")
+
+
+def _ledger_paths(folder: Path, root: Path, problems: Problems) -> list[Path]:
+    """List every ledger CSV under `folder`, subfolders included; report any other file.
+
+    A file that is not read must not be passed over in silence: a workbook
+    saved as .xlsx instead of CSV would otherwise drop all its rows.
+    """
+    if not folder.is_dir():
+        return []
+    paths: list[Path] = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_dir() or path.name in _IGNORED_NAMES:
+            continue
+        if path.suffix.lower() == ".csv":
+            paths.append(path)
+        else:
+            problems.add("ledger-not-csv", Location(relative(path, root)), suffix=path.suffix or "（无扩展名）")
+    return paths
+
+
+def _first_of_its_kind(entry: Entry, seen: dict[tuple, Entry], problems: Problems) -> bool:
+    """Report a row equal in value to an earlier one, in this file or another, unless marked.
+
+    Values are compared after parsing, so 1.5 and 1.50, or 2022-3-1 and
+    2022-03-01, are the same; a copied ledger file is caught this way.
+    """
+    key = (entry.unit, entry.system, entry.item, entry.points.normalize(), entry.reason, entry.evidence,
+           entry.reviewer, entry.date, entry.withdrawn, entry.rule, entry.corrects, entry.correction_note)
+    first = seen.get(key)
+    if first is None:
+        seen[key] = entry
+        return True
+    if DUPLICATE_MARK in entry.remark:
+        return True
+    where = "本文件" if first.path == entry.path else f" {first.path} "
+    problems.add("ledger-duplicate", Location(entry.path, entry.line), other=where, first_line=first.line)
+    return False
 
 
 def _check_rubric_overlap(rubrics: dict[str, Rubric], files: dict[str, str], year: int,
@@ -155,6 +233,14 @@ def _check_rubric_overlap(rubrics: dict[str, Rubric], files: dict[str, str], yea
                 owner[key] = rubric.id
 
 
+def check_entries(data: YearData, entries: list[Entry], problems: Problems) -> list[Entry]:
+    """Cross-check ledger rows read from elsewhere (an imported workbook) against one year's data.
+
+    Returns the rows that pass; the others are reported as `dmsite check` reports them.
+    """
+    return [entry for entry in entries if _check_entry(data, entry, problems)]
+
+
 def _check_entry(data: YearData, entry: Entry, problems: Problems) -> bool:
     def at(field: str) -> Location:
         return Location(entry.path, entry.line, field=field)
@@ -167,7 +253,7 @@ def _check_entry(data: YearData, entry: Entry, problems: Problems) -> bool:
     if rubric is None:
         problems.add("rubric-not-applicable", at("体系"), unit=unit.id, unit_type=unit.type, system=entry.system)
         return False
-    item = rubric.item(entry.item)
+    item = data.item_of(rubric, entry.item)
     if item is None:
         _report_unknown_item(rubric, entry.item, at("条目"), problems)
         return False
@@ -177,6 +263,12 @@ def _check_entry(data: YearData, entry: Entry, problems: Problems) -> bool:
     if item.applies_to and not set(item.applies_to) & set(unit.tags):
         problems.add("item-not-applicable", at("条目"), value=item.code, tags="、".join(item.applies_to),
                      unit=unit.id)
+        return False
+    # Rows of a year's assessment are dated that year, or early the next
+    # year when the year-end review is recorded.
+    if entry.date is not None and not data.year <= entry.date.year <= data.year + 1:
+        problems.add("date-out-of-year", at("日期"), value=entry.date.isoformat(), year=data.year,
+                     next=data.year + 1)
         return False
     return _check_rule(item, entry, problems)
 
@@ -209,12 +301,25 @@ def _report_unknown_unit(data: YearData, unit_id: str, location: Location, probl
 
 
 def _check_rule(item: Item, entry: Entry, problems: Problems) -> bool:
-    rules_text = "；".join(f"{rule.id}（{rule.describe()}）" for rule in item.rules) or "（无）"
+    rule = item.match_rule(entry.rule, entry.points)
+    limit = item.max
+    if rule is not None and rule.discretionary and limit is not None and entry.points > limit:
+        problems.add("rule-over-max", Location(entry.path, entry.line, field="分值"), value=entry.points,
+                     item=item.code, max=limit)
+        return False
+    return _check_rule_amount(item, entry, problems)
+
+
+def _check_rule_amount(item: Item, entry: Entry, problems: Problems) -> bool:
+    def rules_text() -> str:
+        # Built only for a message: most rows fit and never need it.
+        return "；".join(f"{rule.id}（{rule.describe()}）" for rule in item.rules) or "（无）"
+
     if entry.rule is not None:
         rule = item.match_rule(entry.rule, entry.points)
         if rule is None:
             problems.add("rule-unknown", Location(entry.path, entry.line, field="规则"), value=entry.rule,
-                         item=item.code, rules=rules_text)
+                         item=item.code, rules=rules_text())
             return False
         if rule.effect != "score" and entry.points != 0:
             problems.add("flag-points", Location(entry.path, entry.line, field="分值"), rule=rule.id,
@@ -222,7 +327,7 @@ def _check_rule(item: Item, entry: Entry, problems: Problems) -> bool:
             return False
         if not rule.fits(entry.points):
             problems.add("rule-mismatch", Location(entry.path, entry.line, field="分值"), value=entry.points,
-                         item=item.code, rules=rules_text)
+                         item=item.code, rules=rules_text())
             return False
         return True
     if not item.rules:
@@ -230,7 +335,7 @@ def _check_rule(item: Item, entry: Entry, problems: Problems) -> bool:
     fitting = item.fitting_rules(entry.points)
     if not fitting:
         problems.add("rule-mismatch", Location(entry.path, entry.line, field="分值"), value=entry.points,
-                     item=item.code, rules=rules_text)
+                     item=item.code, rules=rules_text())
         return False
     if len(fitting) > 1 and item.capped_rules:
         problems.add("rule-ambiguous", Location(entry.path, entry.line, field="规则"), value=entry.points,
@@ -267,7 +372,7 @@ def _check_measure(data: YearData, measure: Measure, first_line: dict[tuple[str,
         problems.add("rubric-not-applicable", at("体系"), unit=unit.id, unit_type=unit.type,
                      system=measure.system)
         return False
-    users = rubric.measures()
+    users = data.measures_of(rubric)
     item = users.get(measure.name)
     if item is None:
         problems.add("measure-unknown", at("指标"), value=measure.name, rubric=rubric.id,
@@ -279,9 +384,9 @@ def _check_measure(data: YearData, measure: Measure, first_line: dict[tuple[str,
     if item.kind != "monthly" and measure.month is not None:
         problems.add("measure-month-unexpected", at("月份"), value=measure.month, measure=measure.name)
         return False
-    high = rubric.total if item.kind == "self_check" else None
-    if measure.value < 0 or (high is not None and measure.value > high):
-        problems.add("measure-range", at("数值"), field="数值", value=measure.value, low=0,
+    low, high = item.value_range or (Decimal(0), rubric.total if item.kind == "self_check" else None)
+    if measure.value < low or (high is not None and measure.value > high):
+        problems.add("measure-range", at("数值"), field="数值", value=measure.value, low=low,
                      high=high if high is not None else "∞")
         return False
     key = (measure.unit, measure.system, measure.name, measure.month)
@@ -303,7 +408,7 @@ def _check_measures_complete(data: YearData, display: str, rejected: set[tuple[s
         present[(measure.unit, measure.system, measure.name)].add(measure.month)
     for unit in data.units.values():
         for rubric in data.rubrics_for(unit):
-            for name, item in rubric.measures().items():
+            for name, item in data.measures_of(rubric).items():
                 if item.applies_to and not set(item.applies_to) & set(unit.tags):
                     continue
                 if (unit.id, rubric.system, name) in rejected:

@@ -50,6 +50,10 @@ def load_rubric(path: Path, display: str, problems: Problems) -> Rubric | None:
     def locate(*keys: str | int) -> Location:
         return _location(marks, keys, display)
 
+    # The folder a rubric sits in names its year; a copied file must be updated.
+    folder_year = path.parent.name
+    if folder_year.isdigit() and int(folder_year) != rubric.year:
+        problems.add("rubric-year-mismatch", locate("year"), value=rubric.year, folder=folder_year)
     if not ID_PATTERN.match(rubric.id):
         problems.add("rubric-bad-id", locate("id"), value=rubric.id)
     if rubric.id != path.stem:
@@ -148,7 +152,12 @@ def _schema_detail(error: Any) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else f"“{value}”"
+    if isinstance(value, str):
+        text = f"“{value}”"
+    elif isinstance(value, Decimal):
+        text = format(value, "f")
+    else:
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "…"
 
 

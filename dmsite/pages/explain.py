@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..scoring import ItemScore, MonthlyDetail, RubricScore, SelfCheckDetail, TierDetail
-from .markdown import format_number
 
 __all__ = ["explain_item", "entry_numbers"]
 
@@ -23,7 +22,9 @@ def explain_item(score: ItemScore, numbers: dict[tuple[str, int], int], precisio
     """Return the steps that lead to an item's score, one sentence each."""
 
     def n(value: Decimal) -> str:
-        return format_number(value, precision)
+        # Workings show exact values: ledger points have at most two decimal
+        # places, so rounding them here would make the arithmetic look wrong.
+        return exact(value)
 
     item = score.item
     if not score.applicable:
@@ -38,37 +39,58 @@ def explain_item(score: ItemScore, numbers: dict[tuple[str, int], int], precisio
         return _explain_self_check(score.detail, score, n)
     if item.kind == "self_check":
         return [f"未录入自评总分，按满分 {n(score.max or Decimal(0))} 分计。"]
+    return _explain_ledger_item(score, numbers, n)
 
-    counted = score.counted_entries
+
+def exact(value: Decimal) -> str:
+    """Format a decimal exactly, without exponent or trailing zeros."""
+    text = format(value.normalize(), "f")
+    return "0" if text == "-0" else text
+
+
+def _explain_ledger_item(score: ItemScore, numbers: dict[tuple[str, int], int], n) -> list[str]:
+    item = score.item
+    maximum = score.max or Decimal(0)
+
+    def ref(counted) -> str:
+        return f"记录 {numbers[(counted.entry.path, counted.entry.line)]}"
+
+    active = score.counted_entries
+    inactive = [c for c in score.entries if c.entry.inactive]
     lines: list[str] = []
-    if item.kind == "award":
-        if not counted:
-            return ["无加分记录，得 0 分。"]
-        parts = " + ".join(f"{n(c.counted)}（记录 {numbers[(c.entry.path, c.entry.line)]}）" for c in counted
-                           if c.counted)
-        lines.append(f"加分 {parts or '0'} = {n(score.recorded)}。")
-        if score.cut:
-            lines.append(f"超过本条目上限 {n(score.max or Decimal(0))} 分，超出的 {n(score.cut)} 分不计。")
-    else:
-        label = "惩戒" if item.kind == "penalty" else "扣分"
-        if not counted:
-            return [f"无{label}记录，得满分 {n(score.max or Decimal(0))} 分。"]
-        parts = "".join(f" − {n(c.counted)}（记录 {numbers[(c.entry.path, c.entry.line)]}）" for c in counted
-                        if c.counted)
-        lines.append(f"满分 {n(score.max or Decimal(0))}{parts} = {n((score.max or Decimal(0)) - score.recorded)}。"
-                     if not score.cut else
-                     f"满分 {n(score.max or Decimal(0))}，{label}合计 {n(score.recorded)} 分。")
-        if score.cut:
-            lines.append(f"{label}超过满分，扣完为止，得 0 分（超出的 {n(score.cut)} 分不计）。")
-    for c in counted:
-        if c.rule_cut:
-            cap = c.rule.cap if c.rule and c.rule.cap is not None else Decimal(0)
-            lines.append(f"记录 {numbers[(c.entry.path, c.entry.line)]} 适用的规则「{c.rule.id if c.rule else ''}」"
-                         f"最多 {n(cap)} 分，本条 {n(c.entry.points)} 分中 {n(c.rule_cut)} 分不计。")
-        if c.rule is not None and c.rule.effect != "score":
-            lines.append(f"记录 {numbers[(c.entry.path, c.entry.line)]}：{c.rule.describe()}。")
     if score.vetoed:
-        lines.append("一票否决：本条目计 0 分。")
+        vetoes = [c for c in active if c.rule is not None and c.rule.effect == "veto"]
+        lines.append(f"一票否决（{'、'.join(ref(c) for c in vetoes)}）：本条目计 0 分。")
+    else:
+        scored = [c for c in active if c.rule is None or c.rule.effect == "score"]
+        label = {"award": "加分", "penalty": "惩戒"}.get(item.kind, "扣分")
+        if not scored:
+            lines.append("无加分记录，得 0 分。" if item.kind == "award" else f"无{label}记录，得满分 {n(maximum)} 分。")
+        elif item.kind == "award":
+            parts = " + ".join(f"{n(c.counted)}（{ref(c)}）" for c in scored)
+            lines.append(f"加分 {parts} = {n(score.score)}。")
+        else:
+            parts = "".join(f" − {n(c.counted)}（{ref(c)}）" for c in scored)
+            lines.append(f"满分 {n(maximum)}{parts} = {n(score.score)}。")
+        for c in scored:
+            if c.rule_cut:
+                cap = c.rule.cap if c.rule is not None and c.rule.cap is not None else Decimal(0)
+                lines.append(f"{ref(c)} 适用的规则「{c.rule.id if c.rule else ''}」最多 {n(cap)} 分，"
+                             f"本条 {n(c.entry.points)} 分中 {n(c.rule_cut)} 分不计。")
+            if c.cap_cut:
+                limit = "条目和共享上限" if item.cap_group else ("条目上限" if item.kind == "award" else "条目满分")
+                lines.append(f"{ref(c)} 超出{limit}，{n(c.cap_cut)} 分不计（扣完为止）。"
+                             if item.kind != "award" else f"{ref(c)} 超出{limit}，{n(c.cap_cut)} 分不计。")
+    for c in active:
+        if c.rule is not None and c.rule.effect == "exclude_excellence":
+            lines.append(f"{ref(c)}：{c.rule.describe()}。")
+    if inactive:
+        withdrawn = [c for c in inactive if c.entry.withdrawn]
+        replaced = [c for c in inactive if not c.entry.withdrawn]
+        if withdrawn:
+            lines.append(f"另有已撤销的{'、'.join(ref(c) for c in withdrawn)}，不计分。")
+        if replaced:
+            lines.append(f"另有已被更正的{'、'.join(ref(c) for c in replaced)}，不计分。")
     return lines
 
 
@@ -88,11 +110,16 @@ def _explain_monthly(detail: MonthlyDetail, score: ItemScore, n) -> list[str]:
     lines.append(f"{below} 个月低于标准，扣 {n(score.recorded)} 分" +
                  (f"，扣完为止（超出的 {n(score.cut)} 分不计）" if score.cut else "") +
                  f"，得 {n(score.score)} 分。")
-    average = format(detail.annual_average.quantize(Decimal("0.01")).normalize(), "f")
+    # The comparison is made on the annual sum, so a rounded average such as
+    # 36.00 cannot appear next to the words "below 36".
+    months = len(detail.values)
+    required = detail.threshold * months
     if detail.average_below:
-        lines.append(f"年度平均 {average} 分，低于 {n(detail.threshold)} 分，不列入考核“优秀”名单。")
+        lines.append(f"全年合计 {n(detail.annual_sum)} 分，低于 {n(detail.threshold)} × {months} = {n(required)} 分，"
+                     f"即年度平均低于 {n(detail.threshold)} 分，不列入考核“优秀”名单。")
     else:
-        lines.append(f"年度平均 {average} 分，不低于 {n(detail.threshold)} 分。")
+        lines.append(f"全年合计 {n(detail.annual_sum)} 分，不低于 {n(detail.threshold)} × {months} = {n(required)} 分，"
+                     f"即年度平均不低于 {n(detail.threshold)} 分。")
     return lines
 
 

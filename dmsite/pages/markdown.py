@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup
 
-__all__ = ["escape_markdown", "format_number"]
+__all__ = ["display_number", "escape_markdown", "format_number"]
 
 # Characters Python-Markdown treats as syntax and accepts a backslash escape
 # for (its ESCAPED_CHARS, plus "|" from the tables extension). "<", ">" and
@@ -36,3 +36,19 @@ def format_number(value: Decimal, precision: int = 1) -> str:
     rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
     text = format(rounded.normalize(), "f")
     return "0" if text in ("-0", "") else text
+
+
+def display_number(value: Decimal, precision: int = 1) -> str:
+    """Round for display, and add the exact value where rounding changed it.
+
+    A total of 89.95 shown only as 90 would contradict its grade band
+    (优秀 ≥ 90) and its rank, which use the exact value. Values with more than
+    two decimal places, such as averages, are only rounded.
+    """
+    rounded = format_number(value, precision)
+    exact = value.normalize()
+    # Averages and other quotients have no short exact form; only totals and
+    # points, which have at most two decimal places, get one.
+    if Decimal(rounded) == value or exact.as_tuple().exponent < -2:
+        return rounded
+    return f"{rounded}（精确值 {format(exact, 'f')}）"
