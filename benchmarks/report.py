@@ -16,6 +16,7 @@ STEP_NAMES = {
     "check": "dmsite check",
     "score": "dmsite score",
     "build": "mkdocs build（dmsite 插件）",
+    "parallel": "mkdocs build（dmsite 插件，parallel_downloads）",
     "generate": "dmsite generate（生成基线页面）",
     "baseline": "mkdocs build（基线：纯 Markdown）",
     "serve": "mkdocs serve 改一行台账后重建",

@@ -44,7 +44,7 @@ sys.path.insert(0, str(HERE))
 
 from generate import SCALES, generate  # noqa: E402
 
-STEPS = ("check", "score", "build", "baseline", "serve", "parts")
+STEPS = ("check", "score", "build", "parallel", "baseline", "serve", "parts")
 DEFAULT_STEPS = ("check", "score", "build", "baseline")
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
 
@@ -127,10 +127,11 @@ def tree_memory(pid: int) -> int:
 def measure(command: list[str], cwd: Path, stdout: int | None = subprocess.DEVNULL) -> dict:
     """Run `command` once; return wall time and peak memory.
 
-    `peak_mib` is the peak resident set of the process itself (wait4);
-    `peak_tree_mib` samples the process and its children (the build forks
-    one for the downloads) every 0.1 s, so it can miss a short peak; it is
-    at least `peak_mib`.
+    `peak_mib` is the largest peak resident set of the process and of any
+    child it waited for (Linux wait4), each on its own. `peak_tree_mib` is the
+    largest sum over the process and its living children (the build forks one
+    for the downloads), sampled every 0.1 s, so it can miss a short peak. It is
+    never below `peak_mib`.
     """
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=stdout, stderr=subprocess.PIPE)
@@ -376,6 +377,14 @@ def main(argv: list[str] | None = None) -> int:
         site = project / "site"
         report("build", repeat(mkdocs, project, args.repeat, before=lambda: shutil.rmtree(site, ignore_errors=True)))
         timings["build"]["site"] = site_figures(site)
+    if "parallel" in steps:
+        # The same build with the downloads written by a second process (plugin option parallel_downloads).
+        config = project / "mkdocs-parallel.yml"
+        config.write_text(dmsite_config("      parallel_downloads: true\n").replace("site_dir: site", "site_dir: site-parallel"),
+                          encoding="utf-8")
+        site = project / "site-parallel"
+        report("parallel", repeat([*mkdocs, "-f", config.name], project, args.repeat,
+                                  before=lambda: shutil.rmtree(site, ignore_errors=True)))
     if "baseline" in steps:
         baseline = args.work / args.scale / "baseline"
         shutil.rmtree(baseline, ignore_errors=True)

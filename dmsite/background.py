@@ -1,12 +1,16 @@
-"""Build the downloads in a second process while MkDocs renders the pages.
+"""Write the downloads into a temporary folder, optionally in a second process.
 
-Writing the year's workbook (openpyxl) takes about as long as rendering
-every page of a large site, and the two do not depend on each other. On
-systems that can fork (Linux, macOS) the plugin forks a child after the
-data is scored; the child writes the downloads into a temporary folder,
-the parent goes on converting pages, and waits for the child just before
-MkDocs copies files into the site (`on_env`). Elsewhere the downloads are
-built in the parent, as before.
+Writing a district's workbook (openpyxl) takes about half as long as
+converting all its pages, and the two do not depend on each other. With the
+plugin's `parallel_downloads` option, on systems that can fork (Linux,
+macOS), a child forked after the data is scored writes the downloads while
+the parent builds and converts the pages; the parent waits for it just
+before MkDocs copies files into the site (`on_env`). Otherwise the parent
+writes them before it builds the pages.
+
+The child costs memory: Python objects it reads are copied from the parent
+page by page (reference counts are written). benchmarks/run.py measured
+both ways on a district; content/benchmarks.md has the figures.
 """
 
 from __future__ import annotations
@@ -48,14 +52,15 @@ def _child(site: Site, folder: Path) -> None:
 class DownloadBuild:
     """The downloads of one build: where each will be, and the process writing them."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, background: bool = False) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="dmsite-downloads-"))
         self.process: multiprocessing.process.BaseProcess | None = None
         # (year, file name, path the file is written to)
         self.files = [(data.year, name, self.folder / str(data.year) / name)
                       for data, _ in site.scored for name, _ in download_links(data.year)]
-        if "fork" in multiprocessing.get_all_start_methods():
-            # openpyxl is imported before the fork, so the child never waits on an import lock.
+        if background and "fork" in multiprocessing.get_all_start_methods():
+            # Imported before the fork, so the child imports nothing and cannot block on an
+            # import lock that another thread (mkdocs serve has several) held at the fork.
             import openpyxl.writer.excel  # noqa: F401
 
             self.process = multiprocessing.get_context("fork").Process(target=_child, args=(site, self.folder),

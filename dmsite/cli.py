@@ -135,7 +135,8 @@ def _parser() -> argparse.ArgumentParser:
     importer = commands.add_parser("import", help="把填好的 Excel 台账模板转换为台账 CSV，按 check 的规则逐行校验")
     importer.add_argument("workbook", metavar="文件", help="填好的 .xlsx 文件")
     importer.add_argument("-o", "--output", metavar="文件",
-                          help="输出的台账 CSV 文件（UTF-8；已有的同名文件会被覆盖）；默认输出到屏幕")
+                          help="输出的台账 CSV 文件（UTF-8）；默认输出到屏幕。文件已存在时不会覆盖，除非加 --force")
+    importer.add_argument("--force", action="store_true", help="允许覆盖已存在的输出文件")
     return parser
 
 
@@ -177,7 +178,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "template":
         return _template(site, args.rubric, args.output)
     if args.command == "import":
-        return _import(site, Path(args.workbook), args.output, args.year)
+        return _import(site, Path(args.workbook), args.output, args.year, args.force)
     if site.problems.errors:
         _print_errors(site)
         return 1
@@ -385,9 +386,20 @@ def _template(site: Site, rubric_id: str, output: str | None) -> int:
     return 0
 
 
-def _import(site: Site, workbook: Path, output: str | None, years: list[int] | None) -> int:
+def _import(site: Site, workbook: Path, output: str | None, years: list[int] | None, force: bool = False) -> int:
     from .excel import import_ledger, template_year
 
+    if output is not None and Path(output).exists() and not force:
+        # Overwriting an existing ledger would drop every row it holds.
+        print(f"dmsite：错误：{output} 已存在，不会覆盖。请换一个新文件名；确需覆盖时加 --force。", file=sys.stderr)
+        return 1
+    if not workbook.is_file():
+        print(f"dmsite：错误：找不到文件 {workbook}。请检查路径。", file=sys.stderr)
+        return 1
+    if workbook.suffix.lower() != ".xlsx":
+        print(f"dmsite：错误：{workbook} 不是 .xlsx 文件。请导入 dmsite template 生成并填好的模板；"
+              "CSV 台账直接放入 scores/<年度>/ledgers/ 即可。", file=sys.stderr)
+        return 1
     _warn_project_errors(site)
     if years and len(years) > 1:
         print("dmsite：错误：import 只能指定一个年度（--year）", file=sys.stderr)

@@ -244,6 +244,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "objection-date-order": ("「处理日期」{value} 早于「收到日期」{received}", "请核对两个日期"),
     "objection-correction": ("「更正记录」指向的记录 {value} 不存在：{detail}", "请填写台账中实施更正的那一行，写成“文件名:行号”"),
+    "objection-correction-missing": (
+        "状态为“已更正”，但「更正记录」为空",
+        "请填写实施更正的台账记录，写成“文件名:行号”，如 jcdj.csv:12",
+    ),
+    "objection-correction-wrong": (
+        "「更正记录」{value} 不是单位「{unit}」{system}体系的更正记录（该行的「更正」列为空，或单位、体系不同）",
+        "请填写为处理本条异议而新增的、在「更正」列注明被更正记录的那一行",
+    ),
     "objection-correction-status": (
         "填写了「更正记录」，但状态是「{status}」",
         "只有状态为“已更正”的异议才填写更正记录；请清空「更正记录」或修改状态",

@@ -4,9 +4,9 @@ Each part is an ordinary `mkdocs build` with the plugin's `years` and
 `regions` options narrowed (e.g. one CI job per group of regions). Every
 part loads and scores all units of its years, so ranks agree between parts,
 but it writes only its own units' pages. The plugin leaves a manifest,
-`dmsite-part.json`, in each part's site folder; `dmsite join DIR` reads the
-manifests of the parts in DIR's subfolders and writes DIR/index.html, a
-page with no script or outside resource that links to every part.
+`dmsite-part.json`, in each part's site folder. `dmsite join DIR` reads the
+manifests in DIR's subfolders and writes DIR/index.html, a page without
+scripts or outside resources that links to every part.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ MANIFEST = "dmsite-part.json"
 
 @dataclasses.dataclass(frozen=True)
 class Part:
-    """What one part of a split site holds, as its manifest records it."""
+    """A part of a split site, as its manifest records it."""
 
     folder: str
     title: str

@@ -118,6 +118,9 @@ class DmsiteConfig(base.Config):
     search_unit_pages = c.Type(bool, default=False)
     """Index unit pages in the built-in search. Off by default: on a large site their ledger rows make the
     index too big for a browser, and the 扣分检索 page (deductions.md) finds every reason."""
+    parallel_downloads = c.Type(bool, default=False)
+    """Write the downloads in a second process (where the system can fork) while the pages are built:
+    faster on two or more cores, but the second process copies much of the data's memory."""
     regions = _TextList(str, default=[])
     """Regions (片区 column of units.csv) whose unit pages this build publishes, as a list or a text such as
     "东片、西片" (so `!ENV` can set it); empty publishes every unit. Scores and ranks still cover every unit,
@@ -135,6 +138,9 @@ class DmsitePlugin(BasePlugin[DmsiteConfig]):
         self.downloads: DownloadBuild | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # jieba, which the search plugin loads for Chinese, reports its
+        # dictionary loading in English on every build; only its warnings matter.
+        logging.getLogger("jieba").setLevel(logging.WARNING)
         # State is rebuilt on every build: `mkdocs serve` keeps this instance.
         self.site = None
         self.tables = {}
@@ -187,9 +193,9 @@ class DmsitePlugin(BasePlugin[DmsiteConfig]):
             lines.extend(f"  {item}" for item in sorted(errors, key=lambda item: item.location.sort_key()))
             raise PluginError("\n".join(lines))
         self.site = site
-        # The downloads are written by a second process while this one builds and converts the pages
-        # (see background.py). It is started before the pages exist, so that it shares less memory.
-        self.downloads = DownloadBuild(site)
+        # The downloads are written first, or by a second process while this one builds and converts the
+        # pages (parallel_downloads, see background.py), started before the pages exist to share less memory.
+        self.downloads = DownloadBuild(site, background=self.config.parallel_downloads)
         pages = site.pages()
         self.page_count = len(pages)
         for page in pages:

@@ -143,3 +143,13 @@ def test_reconciliation_matches_page_totals():
                 elif item.kind != "award":
                     base += item_score.max
         assert sum((s.total for s in rubric_scores), Decimal(0)) == base - deducted + awarded, rubric_id
+
+
+def test_every_plugin_option_is_documented():
+    from dmsite.plugin import DmsiteConfig
+
+    from .conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [name for name, _ in DmsiteConfig._schema if f"`{name}`" not in readme]
+    assert missing == []

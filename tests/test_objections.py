@@ -89,3 +89,18 @@ def test_no_objections_file(tmp_path):
     pages = build_pages([(data, score_data(data, SiteOptions()))], SiteOptions())
     page = next(page for page in pages if page.path == "2022/objections.md").markdown
     assert "本年度尚未登记异议。" in page
+
+
+def test_corrected_objection_needs_its_correction_row(tmp_path):
+    rows = ("Y1,A1,基层党建,1.1.1,2023-01-09,扣分偏重,改为1分,2023-01-12,已更正,\n"
+            "Y2,A1,基层党建,1.1.1,2023-01-09,扣分偏重,改为1分,2023-01-12,已更正,test.csv:2\n"
+            "Y3,A2,基层党建,1.1.1,2023-01-09,扣分偏重,改为1分,2023-01-12,已更正,test.csv:3\n")
+    path = "scores/2022/objections.csv"
+    assert errors_of(tmp_path, rows) == [
+        f"{path} 第 2 行「更正记录」列：状态为“已更正”，但「更正记录」为空。"
+        "请填写实施更正的台账记录，写成“文件名:行号”，如 jcdj.csv:12。",
+        f"{path} 第 3 行「更正记录」列：「更正记录」test.csv:2 不是单位「A1」基层党建体系的更正记录"
+        "（该行的「更正」列为空，或单位、体系不同）。请填写为处理本条异议而新增的、在「更正」列注明被更正记录的那一行。",
+        f"{path} 第 4 行「更正记录」列：「更正记录」test.csv:3 不是单位「A2」基层党建体系的更正记录"
+        "（该行的「更正」列为空，或单位、体系不同）。请填写为处理本条异议而新增的、在「更正」列注明被更正记录的那一行。",
+    ]

@@ -245,3 +245,15 @@ def test_theme_scripts_load_nothing_external(shipped_site):
         text = bundle.read_text(encoding="utf-8")
         assert "unpkg.com" not in text
         assert "data:text/javascript;base64," in text
+
+
+def test_repo_link_does_not_query_forge(tmp_path):
+    root = small_site(tmp_path, "")
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text("repo_url: https://forge.example.invalid/kaohe/dmsite\n" + config,
+                                     encoding="utf-8")
+    result = mkdocs_build(root)
+    assert result.returncode == 0, result.stderr
+    raw = (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'class="md-source"' in raw
+    assert 'data-md-component="source"' not in raw

@@ -100,7 +100,7 @@
     tr.appendChild(text("td", sign + row[2].slice(1), "dmsite-number"));
     tr.appendChild(text("td", row[3], "dmsite-number"));
     tr.appendChild(text("td", data.reasons[row[4]]));
-    tr.appendChild(text("td", row[5] ? data.year + "-" + pad(Math.floor(row[5] / 100)) + "-" + pad(row[5] % 100) : "",
+    tr.appendChild(text("td", row[5] ? Math.floor(row[5] / 10000) + "-" + pad(Math.floor(row[5] / 100) % 100) + "-" + pad(row[5] % 100) : "",
                         "dmsite-date"));
     tr.appendChild(text("td", data.statuses[row[6]]));
     return tr;

@@ -76,6 +76,8 @@ def _objection(record: dict[str, str], display: str, line: int, first_line: dict
                 problems.add("objection-outcome-missing", at(field), status=status, field=field)
     if record["更正记录"] and status in OBJECTION_STATUSES and status != CORRECTED:
         problems.add("objection-correction-status", at("更正记录"), status=status)
+    if status == CORRECTED and not record["更正记录"]:
+        problems.add("objection-correction-missing", at("更正记录"))
     if received is not None and decided is not None and decided < received:
         problems.add("objection-date-order", at("处理日期"), value=record["处理日期"], received=record["收到日期"])
 
@@ -100,7 +102,8 @@ def _date(text: str, field: str, location: Location, problems: Problems) -> date
 
 def check_objections(data: YearData, objections: list[Objection], problems: Problems) -> list[Objection]:
     """Check units, systems, items and correction rows against the year's data; keep the valid ones."""
-    sources = {entry.source for entry in data.entries}
+    by_source = {entry.source: entry for entry in data.entries}
+    sources = set(by_source)
     valid: list[Objection] = []
     for objection in objections:
         def at(field: str, objection: Objection = objection) -> Location:
@@ -128,6 +131,13 @@ def check_objections(data: YearData, objections: list[Objection], problems: Prob
             if source not in sources:
                 problems.add("objection-correction", at("更正记录"), value=objection.correction,
                              detail=f"{source} 不是有效的台账记录")
+                continue
+            # The row named must be the correction made for this objection:
+            # a 更正 row of the same unit and system.
+            entry = by_source[source]
+            if entry.corrects is None or entry.unit != objection.unit or entry.system != objection.system:
+                problems.add("objection-correction-wrong", at("更正记录"), value=objection.correction,
+                             unit=objection.unit, system=objection.system)
                 continue
             objection = dataclasses.replace(objection, correction=source)
         valid.append(objection)

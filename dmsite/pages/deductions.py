@@ -2,8 +2,8 @@
 
 Unit pages are left out of the built-in search index on large sites (their
 rows would make it too big for a browser), so this page is where a reason
-is found by a word. The data file holds one short array per ledger row and
-deduplicates what rows repeat (units, rubrics, item codes, reasons);
+is found by a word. The data file contains one short array per ledger row,
+and what rows repeat (units, rubrics, item codes, reasons) is stored once.
 deductions.js, served by the site itself, loads it and filters by unit,
 rubric, item and keyword, inserting all text with textContent.
 """
@@ -49,7 +49,7 @@ def deductions_data(data: YearData, scores: YearScores, unit_ids: Iterable[str],
     Layout (JSON): `units` [id, name, type], `rubrics` [id, system, title],
     `items` [rubric index, code], `reasons` [text] and `rows`, each row
     [unit index, item index, signed points, counted points, reason index,
-    date as MMDD, status index]. Points are strings, so that no decimal
+    date as YYYYMMDD, status index]. Points are strings, so that no decimal
     becomes a float.
     """
     page = f"{data.year}/{PAGE_NAME}"
@@ -83,7 +83,7 @@ def deductions_data(data: YearData, scores: YearScores, unit_ids: Iterable[str],
                         reasons.append(entry.reason)
                     sign = "+" if item_score.item.kind == "award" else "-"
                     rows.append([unit_number, item_index[key], sign + _plain(entry), _plain_counted(counted),
-                                 reason_index[entry.reason], _month_day(entry), status_of(counted)])
+                                 reason_index[entry.reason], _date_number(entry), status_of(counted)])
     document = {
         "year": data.year,
         # Where a unit's page is, relative to this page: the id replaces {id}.
@@ -106,5 +106,7 @@ def _plain_counted(counted: Counted) -> str:
     return format(counted.counted.normalize(), "f")
 
 
-def _month_day(entry: Entry) -> int:
-    return entry.date.month * 100 + entry.date.day if entry.date is not None else 0
+def _date_number(entry: Entry) -> int:
+    # The year is kept: a year's ledger also holds rows dated early the next year.
+    date = entry.date
+    return date.year * 10000 + date.month * 100 + date.day if date is not None else 0
