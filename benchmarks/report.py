@@ -35,10 +35,10 @@ def table(result: dict) -> str:
     lines = [
         f"**{result['scale']}**（单位 {result['data']['units']:,} 个，台账 {result['data']['rows']:,} 行，"
         f"测量值 {result['data']['measures']:,} 行）{('：' + result['label']) if result.get('label') else ''}",
-        "",
-        "| 步骤 | 中位数（秒） | 最短 | 最长 | 次数 | 峰值内存（MiB，含子进程） |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
+    if set(result["steps"]) - {"parts"}:
+        lines += ["", "| 步骤 | 中位数（秒） | 最短 | 最长 | 次数 | 峰值内存（MiB，含子进程） |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for step, figures in result["steps"].items():
         if step == "parts":
             continue

@@ -78,7 +78,12 @@ def _explain_ledger_item(score: ItemScore, numbers: dict[tuple[str, int], int], 
                 lines.append(f"{ref(c)} 适用的规则「{c.rule.id if c.rule else ''}」最多 {n(cap)} 分，"
                              f"本条 {n(c.entry.points)} 分中 {n(c.rule_cut)} 分不计。")
             if c.cap_cut:
-                limit = "条目和共享上限" if item.cap_group else ("条目上限" if item.kind == "award" else "条目满分")
+                if item.cap_group:
+                    limit = "条目和共享上限"
+                elif item.kind == "award":
+                    limit = "条目上限"
+                else:
+                    limit = "条目满分"
                 lines.append(f"{ref(c)} 超出{limit}，{n(c.cap_cut)} 分不计（扣完为止）。"
                              if item.kind != "award" else f"{ref(c)} 超出{limit}，{n(c.cap_cut)} 分不计。")
     for c in active:

@@ -27,7 +27,9 @@ def escape_markdown(text: str) -> Markup:
     escaped = html.escape(text, quote=False)
     escaped = _SPECIAL.sub(r"\\\1", escaped)
     lines = [line.strip() for line in escaped.splitlines()]
-    return Markup("<br>".join(line for line in lines if line) if len(lines) > 1 else (lines[0] if lines else ""))
+    if len(lines) > 1:
+        return Markup("<br>".join(line for line in lines if line))
+    return Markup(lines[0] if lines else "")
 
 
 def format_number(value: Decimal, precision: int = 1) -> str:
