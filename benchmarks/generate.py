@@ -11,8 +11,8 @@ amount fits the points. Every measure a computed item needs is present.
 The same seed always gives the same files.
 
 Reasons are built from the rubric's own rule and item texts with a few
-phrasings and details, so Chinese words in them are realistic; they repeat
-far more than a real ledger's would, which flatters any compression.
+phrasings and details, so the Chinese words in them are realistic. They
+repeat far more than a real ledger's would, which flatters any compression.
 """
 
 from __future__ import annotations
@@ -74,6 +74,8 @@ _SURNAMES = "王李张刘陈杨赵黄周吴徐孙朱马胡郭林何高罗郑梁�
 _DEDUCTION_PHRASES = ("{clause}", "检查发现{clause}", "{clause}，经督查核实", "{clause}，整改不及时",
                       "抽查发现{clause}，涉及 {count} 项")
 _AWARD_PHRASES = ("{clause}，获{level}肯定", "{clause}经验做法被{level}采纳", "{clause}，在{level}会议上交流")
+# How often each kind of item gets a row, relative to a deduction item.
+_KIND_WEIGHTS = {"award": 0.3, "penalty": 0.02}
 _LEVELS = ("市级", "区级", "街道")
 _EVIDENCE = ("工作检查记录", "专项督查记录", "台账抽查记录", "季度考核记录", "现场检查记录")
 
@@ -175,7 +177,7 @@ def _ledger_rows(rng: random.Random, scale: Scale, units: list[Unit],
     for unit, count in zip(units, counts):
         choices = [(rubric, item) for rubric in by_type[unit.type] for item in rubric.items()
                    if not item.computed and _applicable(rubric, unit, item)]
-        weights = [0.3 if item.kind == "award" else 0.02 if item.kind == "penalty" else 1.0 for _, item in choices]
+        weights = [_KIND_WEIGHTS.get(item.kind, 1.0) for _, item in choices]
         for rubric, item in rng.choices(choices, weights, k=count):
             serial += 1
             rows[rubric.system].append(_ledger_row(rng, unit, rubric, item, serial))
@@ -217,13 +219,13 @@ def _points(rng: random.Random, item: Item, rule: Rule | None) -> Decimal:
 
 
 def _step(rng: random.Random, low: Decimal, high: Decimal) -> Decimal:
-    """A random multiple of 0.5 between low and high (low itself when nothing else fits)."""
+    """Pick low plus a random multiple of 0.5 up to high (low itself when nothing else fits)."""
     steps = int((high - low) / Decimal("0.5"))
     return low + Decimal("0.5") * rng.randint(0, max(steps, 0))
 
 
 def _clause(text: str) -> str:
-    """The first clause of a rubric text, without its list number, at most 30 characters."""
+    """Return the first clause of a rubric text, without its list number, at most 30 characters."""
     first = text.strip().splitlines()[0]
     first = re.sub(r"^[0-9０-９]+[.．、]\s*", "", first)
     clause = re.split(r"[，。；：,;]", first)[0] or first

@@ -4,7 +4,7 @@ Writing a district's workbook (openpyxl) takes about half as long as
 converting all its pages, and the two do not depend on each other. With the
 plugin's `parallel_downloads` option, on systems that can fork (Linux,
 macOS), a child forked after the data is scored writes the downloads while
-the parent builds and converts the pages; the parent waits for it just
+the parent builds and converts the pages. The parent waits for it just
 before MkDocs copies files into the site (`on_env`). Otherwise the parent
 writes them before it builds the pages.
 
@@ -59,8 +59,8 @@ class DownloadBuild:
         self.files = [(data.year, name, self.folder / str(data.year) / name)
                       for data, _ in site.scored for name, _ in download_links(data.year)]
         if background and "fork" in multiprocessing.get_all_start_methods():
-            # Imported before the fork, so the child imports nothing and cannot block on an
-            # import lock that another thread (mkdocs serve has several) held at the fork.
+            # Imported before the fork, so the child finds openpyxl loaded and does not wait on an
+            # import lock that another thread (mkdocs serve runs several) held at the fork.
             import openpyxl.writer.excel  # noqa: F401
 
             self.process = multiprocessing.get_context("fork").Process(target=_child, args=(site, self.folder),

@@ -208,3 +208,18 @@ def test_join_without_parts_fails_in_chinese(tmp_path):
     assert result.returncode == 1
     assert result.stderr == (f"dmsite：错误：{tmp_path} 的子目录中没有 dmsite-part.json。请先用 years 或 regions 设置分部分"
                              f"生成站点，再把各部分的站点目录放到 {tmp_path} 下。\n")
+
+
+def test_parallel_downloads_match_inline(tmp_path):
+    root = generate(tmp_path / "project")
+    config = MKDOCS_YML.replace("      banner: 示例数据\n", "      banner: 示例数据\n      parallel_downloads: true\n")
+    (root / "parallel.yml").write_text(config + "site_dir: site-parallel\n", encoding="utf-8")
+    (root / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    for extra in ((), ("-f", "parallel.yml")):
+        result = mkdocs_build(root, *extra)
+        assert result.returncode == 0, result.stderr
+    inline = sorted(path.name for path in (root / "site/2022/downloads").iterdir())
+    assert inline == ["ledger-2022.csv", "scores-2022.csv", "scores-2022.json", "scores-2022.xlsx"]
+    for name in inline:
+        assert (root / "site/2022/downloads" / name).read_bytes() == \
+            (root / "site-parallel/2022/downloads" / name).read_bytes(), name
