@@ -437,7 +437,12 @@ def _md(text: str) -> str:
 def _score_line(delta: ScoreDelta) -> str:
     before = "—" if delta.before is None else plain(delta.before)
     after = "—" if delta.after is None else plain(delta.after)
-    change = "新增" if delta.before is None else "移除" if delta.after is None else signed(delta.change or Decimal(0))
+    if delta.before is None:
+        change = "新增"
+    elif delta.after is None:
+        change = "移除"
+    else:
+        change = signed(delta.change or Decimal(0))
     grade = (delta.grade_before or "—") if delta.grade_before == delta.grade_after else \
         f"{delta.grade_before or '—'} → {delta.grade_after or '—'}"
     flags = [f"新增 {_flag_text(flag)}" for flag in delta.flags_added]

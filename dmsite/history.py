@@ -53,7 +53,7 @@ class ScoreChange:
 
 @dataclasses.dataclass(frozen=True)
 class Event:
-    """What one commit did to one year's scores."""
+    """The change one commit made to one year's scores."""
 
     # None for changes in the work tree that are not committed yet.
     commit: Commit | None

@@ -87,7 +87,7 @@ class DmsiteConfig(base.Config):
     """Options of the `dmsite` plugin in mkdocs.yml."""
 
     root = c.Type(str, default=".")
-    """Project folder that holds rubrics/ and scores/, relative to mkdocs.yml."""
+    """Project folder that contains rubrics/ and scores/, relative to mkdocs.yml."""
     rubrics_dir = c.Type(str, default="rubrics")
     """Folder of rubric YAML files, one subfolder per year, relative to `root`."""
     scores_dir = c.Type(str, default="scores")

@@ -67,7 +67,7 @@ def parse_review_settings(options: Mapping[str, Any], repo_url: str | None, prob
 
 @dataclasses.dataclass(frozen=True)
 class YearNotice:
-    """One year's public notice as pages show it."""
+    """One year's public notice (公示), in the form pages display it."""
 
     period: NoticePeriod
     data_date: datetime.date

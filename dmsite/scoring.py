@@ -272,7 +272,9 @@ def _score_tiers(item: Item, measure: Measure | None) -> ItemScore:
 
 
 def _score_monthly(item: Item, measures: Sequence[Measure]) -> tuple[ItemScore, list[Flag]]:
-    assert item.max is not None and item.threshold is not None and item.per_month is not None
+    assert item.max is not None
+    assert item.threshold is not None
+    assert item.per_month is not None
     values = tuple(sorted((m.month or 0, m.value) for m in measures))
     below = tuple(month for month, value in values if value < item.threshold)
     deducted_raw = item.per_month * len(below)
@@ -289,7 +291,9 @@ def _score_monthly(item: Item, measures: Sequence[Measure]) -> tuple[ItemScore, 
 
 
 def _score_self_check(item: Item, measure: Measure | None, reviewer_total: Decimal) -> ItemScore:
-    assert item.max is not None and item.gap_over is not None and item.penalty is not None
+    assert item.max is not None
+    assert item.gap_over is not None
+    assert item.penalty is not None
     if measure is None:
         return ItemScore(item, True, item.max, item.max, ZERO, ZERO, ())
     gap = abs(measure.value - reviewer_total)
@@ -516,7 +520,7 @@ def ledger_effect(score: RubricScore) -> tuple[Decimal, Decimal]:
     """Return the points ledger rows took off and added to a total, as its page shows them.
 
     Deductions are each applicable deduction or penalty item's maximum minus
-    its score (so caps and vetoes are included); awards are the award items'
+    its score, so caps and vetoes are included. Awards are the award items'
     scores, from which shared caps have already been taken.
     """
     deducted = ZERO

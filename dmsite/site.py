@@ -28,7 +28,7 @@ __all__ = ["Settings", "Site", "load_site", "read_mkdocs_settings"]
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
-    """Where the data lives and how scores are shown; mirrors the plugin's options."""
+    """Data locations and display settings, mirroring the plugin's options."""
 
     root: Path
     rubrics_dir: str = "rubrics"

@@ -143,7 +143,7 @@ def _load_year(root: Path, rubric_dir: Path, score_dir: Path, year: int, problem
     units_list = read_units(units_path, relative(units_path, root), problems, encodings)
     units = {unit.id: unit for unit in units_list}
     # With a broken rubric or unit registry every ledger row would be reported
-    # again as a broken reference; the rows are still read cell by cell.
+    # again as a broken reference. The rows are still read cell by cell.
     cross_check = len(problems.errors) == errors_before
     if not cross_check:
         problems.notice(Location(relative(score_dir, root)),

@@ -274,7 +274,7 @@ def parse_date(text: str, location: Location, problems: Problems) -> datetime.da
 
 @functools.lru_cache(maxsize=4096)
 def _match_date(text: str) -> datetime.date | None:
-    # A year's ledger holds a few hundred distinct dates, so most rows hit the cache.
+    # A year's ledger contains a few hundred distinct dates, so most rows hit the cache.
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:

@@ -67,7 +67,7 @@ def _compose(text: str) -> yaml.Node | None:
     """Compose with libyaml when PyYAML has it (ten times faster), else in Python.
 
     libyaml words its errors differently, so a file it rejects is parsed
-    again by the Python parser, whose messages `_translate` knows.
+    again by the Python parser, whose messages `_translate` translates.
     """
     fast_loader = getattr(yaml, "CSafeLoader", None)
     if fast_loader is not None:

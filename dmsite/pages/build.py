@@ -145,7 +145,7 @@ def _excerpt(text: str, length: int = 48) -> Markup:
 
 
 def _system_totals(scores: YearScores, unit_id: str, systems: Sequence[str]) -> list[Any]:
-    """A unit's total per system for the units index, ⚑ for a flag and — where no rubric applies."""
+    """Return a unit's total per system for the units index, with ⚑ for a flag and — where no rubric applies."""
     by_system = {score.rubric.system: score for score in scores.by_unit.get(unit_id, [])}
     cells: list[Any] = []
     for system in systems:
@@ -168,7 +168,7 @@ def anchor_id(code: str) -> str:
 
 
 def _link(label: str, target: str) -> Markup:
-    """A Markdown link whose label is escaped; targets are built from validated ids only."""
+    """Return a Markdown link with an escaped label. Targets are built from validated ids only."""
     return Markup(f"[{escape_markdown(label)}]({target})")
 
 
@@ -304,7 +304,7 @@ def build_year_pages(env: jinja2.Environment, data: YearData, scores: YearScores
             chart = comparison_chart(title, score, peers, averages, section["peers"])
             section["chart"] = chart_block(chart, title + "，数据见下表")
         source = data.ledger_files[0] if data.ledger_files else None
-        # mkdocs-material's search plugin skips pages whose front matter says so.
+        # mkdocs-material's search plugin skips pages whose front matter sets search.exclude.
         meta = {"search": {"exclude": True}} if options.search_exclude_units else None
         page = _render(env, "unit.md.j2", f"{year}/units/{unit.id}.md", unit.name, source, meta,
                        year=year, unit=unit, sections=sections, version=version,

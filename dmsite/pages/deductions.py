@@ -107,6 +107,6 @@ def _plain_counted(counted: Counted) -> str:
 
 
 def _date_number(entry: Entry) -> int:
-    # The year is kept: a year's ledger also holds rows dated early the next year.
+    # The year is kept because a year's ledger also contains rows dated early the next year.
     date = entry.date
     return date.year * 10000 + date.month * 100 + date.day if date is not None else 0

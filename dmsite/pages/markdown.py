@@ -1,9 +1,9 @@
 """Escaping and number formatting for generated Markdown.
 
 Every string that comes from a rubric or a ledger goes through
-`escape_markdown` before it reaches a page, so HTML tags, Markdown links,
-emphasis, table pipes and line breaks in a reason are shown as text and
-cannot change the page's structure.
+`escape_markdown` before it reaches a page. HTML tags, Markdown links,
+emphasis, table pipes and line breaks in a reason are therefore shown as
+text and cannot change the page's structure.
 """
 
 from __future__ import annotations
